@@ -1,0 +1,594 @@
+package dev.lockstep.tensor;
+
+import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.TensorArrayRef;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * An n-dimensional array on a device, with autograd: Lockstep's face of a libtorch tensor.
+ * Method names follow PyTorch; in-place variants end in {@code InPlace} where PyTorch's end in
+ * {@code _}.
+ *
+ * <p>Native memory: a tensor belongs to the {@link MemoryScope} open on its thread when it was
+ * made and is released when that scope closes; using it afterwards throws
+ * {@link IllegalStateException}. Tensors made outside any scope (parameters, datasets) are
+ * released by the garbage collector. {@link #keep()} lets a tensor outlive its scope.
+ */
+public final class Tensor {
+    private final org.bytedeco.pytorch.Tensor handle;
+
+    private Tensor(org.bytedeco.pytorch.Tensor handle) {
+        this.handle = handle;
+    }
+
+    /** Wraps a libtorch tensor. For Lockstep's own packages; user code never needs it. */
+    public static Tensor wrap(org.bytedeco.pytorch.Tensor handle) {
+        return new Tensor(handle);
+    }
+
+    /** The libtorch tensor behind this one. For Lockstep's own packages; user code never needs it. */
+    public org.bytedeco.pytorch.Tensor unwrap() {
+        if (handle.isNull()) {
+            throw new IllegalStateException("tensor was released when its memory scope closed"
+                    + " (the step or epoch that made it ended); call keep() on tensors that must survive");
+        }
+        return handle;
+    }
+
+    private static org.bytedeco.pytorch.Tensor h(Tensor t) {
+        return t.unwrap();
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    private static TensorOptions options(DType dtype) {
+        return new TensorOptions(dtype.scalarType);
+    }
+
+    public static Tensor zeros(long... shape) {
+        return zeros(DType.FLOAT32, shape);
+    }
+
+    public static Tensor zeros(DType dtype, long... shape) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.zeros(shape, options(dtype)));
+    }
+
+    public static Tensor ones(long... shape) {
+        return ones(DType.FLOAT32, shape);
+    }
+
+    public static Tensor ones(DType dtype, long... shape) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.ones(shape, options(dtype)));
+    }
+
+    public static Tensor full(double value, DType dtype, long... shape) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.full(shape, new Scalar(value), options(dtype)));
+    }
+
+    /** Standard normal samples from libtorch's default generator ({@link Torch#manualSeed}). */
+    public static Tensor randn(long... shape) {
+        return randn(DType.FLOAT32, shape);
+    }
+
+    public static Tensor randn(DType dtype, long... shape) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.randn(shape, options(dtype)));
+    }
+
+    /** Uniform samples in [0, 1). */
+    public static Tensor rand(DType dtype, long... shape) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.rand(shape, options(dtype)));
+    }
+
+    /** A random permutation of 0..n-1 (int64) from libtorch's default generator. */
+    public static Tensor randperm(long n) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.randperm(n, options(DType.INT64)));
+    }
+
+    /** 0, 1, ..., end-1 as int64. */
+    public static Tensor arange(long end) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.arange(new Scalar(end), options(DType.INT64)));
+    }
+
+    /** start, start+step, ... below end, as float32. */
+    public static Tensor arange(double start, double end, double step) {
+        Torch.ensureLoaded();
+        return new Tensor(torch.arange(new Scalar(start), new Scalar(end), new Scalar(step), options(DType.FLOAT32)));
+    }
+
+    public static Tensor scalar(double value) {
+        return full(value, DType.FLOAT32);
+    }
+
+    public static Tensor of(float[] data, long... shape) {
+        checkCount(data.length, shape);
+        Torch.ensureLoaded();
+        try (FloatPointer p = new FloatPointer(data)) {
+            return fromBlob(p, DType.FLOAT32, shape);
+        }
+    }
+
+    public static Tensor of(double[] data, long... shape) {
+        checkCount(data.length, shape);
+        Torch.ensureLoaded();
+        try (DoublePointer p = new DoublePointer(data)) {
+            return fromBlob(p, DType.FLOAT64, shape);
+        }
+    }
+
+    public static Tensor of(long[] data, long... shape) {
+        checkCount(data.length, shape);
+        Torch.ensureLoaded();
+        try (LongPointer p = new LongPointer(data)) {
+            return fromBlob(p, DType.INT64, shape);
+        }
+    }
+
+    public static Tensor of(int[] data, long... shape) {
+        checkCount(data.length, shape);
+        Torch.ensureLoaded();
+        try (IntPointer p = new IntPointer(data)) {
+            return fromBlob(p, DType.INT32, shape);
+        }
+    }
+
+    /** Unsigned bytes (0..255), as in image files. */
+    public static Tensor ofUnsignedBytes(byte[] data, long... shape) {
+        checkCount(data.length, shape);
+        Torch.ensureLoaded();
+        try (BytePointer p = new BytePointer(data)) {
+            return fromBlob(p, DType.UINT8, shape);
+        }
+    }
+
+    /** Copies raw little-endian bytes of the given dtype into a new tensor. */
+    public static Tensor fromBytes(byte[] bytes, DType dtype, long... shape) {
+        checkCount(bytes.length / dtype.byteSize(), shape);
+        if (bytes.length % dtype.byteSize() != 0) {
+            throw new IllegalArgumentException(bytes.length + " bytes is not a whole number of " + dtype);
+        }
+        Torch.ensureLoaded();
+        try (BytePointer p = new BytePointer(bytes)) {
+            return fromBlob(p, dtype, shape);
+        }
+    }
+
+    private static Tensor fromBlob(Pointer data, DType dtype, long[] shape) {
+        // from_blob borrows the Java-allocated buffer; clone() gives the tensor memory of its own.
+        try (org.bytedeco.pytorch.Tensor view = torch.from_blob(data, shape, options(dtype))) {
+            return new Tensor(view.clone());
+        }
+    }
+
+    private static void checkCount(long count, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n *= d;
+        }
+        if (n != count) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
+                    + " elements, got " + count);
+        }
+    }
+
+    public static Tensor cat(long dim, Tensor... tensors) {
+        return new Tensor(torch.cat(vector(tensors), dim));
+    }
+
+    public static Tensor stack(long dim, Tensor... tensors) {
+        try (TensorVector v = vector(tensors); TensorArrayRef ref = new TensorArrayRef(v)) {
+            return new Tensor(torch.stack(ref, dim));
+        }
+    }
+
+    private static TensorVector vector(Tensor[] tensors) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("need at least one tensor");
+        }
+        org.bytedeco.pytorch.Tensor[] hs = new org.bytedeco.pytorch.Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            hs[i] = h(tensors[i]);
+        }
+        return new TensorVector(hs);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    public DType dtype() {
+        return DType.of(unwrap().scalar_type());
+    }
+
+    public Device device() {
+        return Device.of(unwrap().device());
+    }
+
+    public long[] shape() {
+        return unwrap().sizes().vec().get();
+    }
+
+    public long size(int dim) {
+        return unwrap().size(dim);
+    }
+
+    public int dim() {
+        return (int) unwrap().dim();
+    }
+
+    public long numel() {
+        return unwrap().numel();
+    }
+
+    public boolean requiresGrad() {
+        return unwrap().requires_grad();
+    }
+
+    /** {@code requires_grad_()}: whether autograd records operations on this tensor. */
+    public Tensor requiresGrad(boolean requires) {
+        unwrap().set_requires_grad(requires);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /** Back-propagates from this scalar into the {@link #grad()} of every leaf that requires it. */
+    public void backward() {
+        unwrap().backward();
+    }
+
+    /** The accumulated gradient, or {@code null} when none has been computed. */
+    public Tensor grad() {
+        org.bytedeco.pytorch.Tensor g = unwrap().grad();
+        return g.defined() ? new Tensor(g) : null;
+    }
+
+    /** Drops the gradient ({@code zero_grad(set_to_none=True)}, PyTorch's default). */
+    public void clearGrad() {
+        org.bytedeco.pytorch.Tensor g = unwrap().grad();
+        if (g.defined()) {
+            unwrap().mutable_grad().reset();
+        }
+    }
+
+    /** Sets the gradient to a copy of {@code g} (used when gradients are reduced elsewhere). */
+    public void setGrad(Tensor g) {
+        unwrap().mutable_grad().put(h(g));
+    }
+
+    public Tensor detach() {
+        return new Tensor(unwrap().detach());
+    }
+
+    /** Lets this tensor outlive the memory scope that made it (it is then released by GC). */
+    public Tensor keep() {
+        unwrap().retainReference();
+        MemoryScope.detachEverywhere(handle);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- conversions
+
+    public Tensor to(Device device) {
+        if (device.equals(device())) {
+            return this;
+        }
+        return new Tensor(unwrap().to(device.toNative(), unwrap().scalar_type()));
+    }
+
+    public Tensor to(DType dtype) {
+        return new Tensor(unwrap().to(dtype.scalarType));
+    }
+
+    public Tensor clone() {
+        return new Tensor(unwrap().clone());
+    }
+
+    public Tensor contiguous() {
+        return new Tensor(unwrap().contiguous());
+    }
+
+    /** The single value of a one-element tensor, as {@code tensor.item()}. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("item() needs a one-element tensor, shape is " + Arrays.toString(shape()));
+        }
+        return unwrap().item().toDouble();
+    }
+
+    public long itemLong() {
+        if (numel() != 1) {
+            throw new IllegalStateException("itemLong() needs a one-element tensor, shape is " + Arrays.toString(shape()));
+        }
+        return unwrap().item().toLong();
+    }
+
+    private org.bytedeco.pytorch.Tensor cpuContiguous(DType dtype) {
+        return unwrap().to(dtype.scalarType).cpu().contiguous();
+    }
+
+    public float[] toFloatArray() {
+        try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT32)) {
+            float[] out = new float[(int) c.numel()];
+            new FloatPointer(c.data_ptr()).get(out);
+            return out;
+        }
+    }
+
+    public double[] toDoubleArray() {
+        try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT64)) {
+            double[] out = new double[(int) c.numel()];
+            new DoublePointer(c.data_ptr()).get(out);
+            return out;
+        }
+    }
+
+    public long[] toLongArray() {
+        try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.INT64)) {
+            long[] out = new long[(int) c.numel()];
+            new LongPointer(c.data_ptr()).get(out);
+            return out;
+        }
+    }
+
+    /** The raw little-endian bytes of this tensor in its own dtype, row-major. */
+    public byte[] toBytes() {
+        try (org.bytedeco.pytorch.Tensor c = unwrap().cpu().contiguous()) {
+            byte[] out = new byte[(int) (c.numel() * dtype().byteSize())];
+            new BytePointer(c.data_ptr()).get(out);
+            return out;
+        }
+    }
+
+    // ---------------------------------------------------------------- arithmetic
+
+    public Tensor add(Tensor other) {
+        return new Tensor(unwrap().add(h(other)));
+    }
+
+    public Tensor add(double value) {
+        return new Tensor(unwrap().add(new Scalar(value)));
+    }
+
+    public Tensor sub(Tensor other) {
+        return new Tensor(unwrap().sub(h(other)));
+    }
+
+    public Tensor sub(double value) {
+        return new Tensor(unwrap().sub(new Scalar(value)));
+    }
+
+    public Tensor mul(Tensor other) {
+        return new Tensor(unwrap().mul(h(other)));
+    }
+
+    public Tensor mul(double value) {
+        return new Tensor(unwrap().mul(new Scalar(value)));
+    }
+
+    public Tensor div(Tensor other) {
+        return new Tensor(unwrap().div(h(other)));
+    }
+
+    public Tensor div(double value) {
+        return new Tensor(unwrap().div(new Scalar(value)));
+    }
+
+    public Tensor neg() {
+        return new Tensor(unwrap().neg());
+    }
+
+    public Tensor pow(double exponent) {
+        return new Tensor(torch.pow(unwrap(), new Scalar(exponent)));
+    }
+
+    public Tensor sqrt() {
+        return new Tensor(unwrap().sqrt());
+    }
+
+    public Tensor exp() {
+        return new Tensor(unwrap().exp());
+    }
+
+    public Tensor log() {
+        return new Tensor(unwrap().log());
+    }
+
+    public Tensor abs() {
+        return new Tensor(unwrap().abs());
+    }
+
+    public Tensor matmul(Tensor other) {
+        return new Tensor(unwrap().matmul(h(other)));
+    }
+
+    // ---------------------------------------------------------------- in place (no autograd history)
+
+    /** {@code self += alpha * other}. */
+    public Tensor addInPlace(Tensor other, double alpha) {
+        unwrap().add_(h(other), new Scalar(alpha));
+        return this;
+    }
+
+    public Tensor mulInPlace(double value) {
+        unwrap().mul_(new Scalar(value));
+        return this;
+    }
+
+    /** {@code self += value * t1 * t2}. */
+    public Tensor addcmulInPlace(Tensor t1, Tensor t2, double value) {
+        unwrap().addcmul_(h(t1), h(t2), new Scalar(value));
+        return this;
+    }
+
+    /** {@code self += value * t1 / t2}. */
+    public Tensor addcdivInPlace(Tensor t1, Tensor t2, double value) {
+        unwrap().addcdiv_(h(t1), h(t2), new Scalar(value));
+        return this;
+    }
+
+    public Tensor copyFrom(Tensor source) {
+        unwrap().copy_(h(source));
+        return this;
+    }
+
+    public Tensor zeroInPlace() {
+        unwrap().zero_();
+        return this;
+    }
+
+    public Tensor fillInPlace(double value) {
+        unwrap().fill_(new Scalar(value));
+        return this;
+    }
+
+    /** Fills with samples from U(low, high) using libtorch's default generator. */
+    public Tensor uniformInPlace(double low, double high) {
+        unwrap().uniform_(low, high, new org.bytedeco.pytorch.GeneratorOptional());
+        return this;
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    public Tensor reshape(long... shape) {
+        return new Tensor(unwrap().reshape(shape));
+    }
+
+    public Tensor view(long... shape) {
+        return new Tensor(unwrap().view(shape));
+    }
+
+    public Tensor flatten(long startDim, long endDim) {
+        return new Tensor(unwrap().flatten(startDim, endDim));
+    }
+
+    public Tensor flatten() {
+        return new Tensor(unwrap().flatten());
+    }
+
+    /** Elements {@code start .. start+length-1} along {@code dim}, as a view. */
+    public Tensor narrow(long dim, long start, long length) {
+        return new Tensor(unwrap().narrow(dim, start, length));
+    }
+
+    /** The slice at {@code index} along {@code dim}, dropping that dimension. */
+    public Tensor select(long dim, long index) {
+        return new Tensor(unwrap().select(dim, index));
+    }
+
+    /** The slices along {@code dim} at the int64 {@code indices}. */
+    public Tensor indexSelect(long dim, Tensor indices) {
+        return new Tensor(torch.index_select(unwrap(), dim, h(indices)));
+    }
+
+    public Tensor transpose(long dim0, long dim1) {
+        return new Tensor(unwrap().transpose(dim0, dim1));
+    }
+
+    public Tensor t() {
+        return new Tensor(unwrap().t());
+    }
+
+    public Tensor unsqueeze(long dim) {
+        return new Tensor(unwrap().unsqueeze(dim));
+    }
+
+    public Tensor squeeze(long dim) {
+        return new Tensor(unwrap().squeeze(dim));
+    }
+
+    /** Splits along dim 0 into {@code chunks} pieces of near-equal size, as {@code torch.chunk}. */
+    public Tensor[] chunk(long chunks, long dim) {
+        TensorVector parts = unwrap().chunk(chunks, dim);
+        Tensor[] out = new Tensor[(int) parts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new Tensor(parts.get(i));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- reductions and comparison
+
+    public Tensor sum() {
+        return new Tensor(unwrap().sum());
+    }
+
+    public Tensor sum(long dim, boolean keepDim) {
+        return new Tensor(unwrap().sum(new long[] {dim}, keepDim, new ScalarTypeOptional()));
+    }
+
+    public Tensor mean() {
+        return new Tensor(unwrap().mean());
+    }
+
+    public Tensor mean(long dim, boolean keepDim) {
+        return new Tensor(unwrap().mean(new long[] {dim}, keepDim, new ScalarTypeOptional()));
+    }
+
+    public Tensor max() {
+        return new Tensor(unwrap().max());
+    }
+
+    public Tensor min() {
+        return new Tensor(unwrap().min());
+    }
+
+    /** Indices of the maxima along {@code dim} (int64). */
+    public Tensor argmax(long dim) {
+        return new Tensor(unwrap().argmax(new org.bytedeco.pytorch.LongOptional(dim), false));
+    }
+
+    /** Element-wise equality as a bool tensor. */
+    public Tensor eq(Tensor other) {
+        return new Tensor(unwrap().eq(h(other)));
+    }
+
+    public Tensor gt(double value) {
+        return new Tensor(unwrap().gt(new Scalar(value)));
+    }
+
+    public Tensor lt(double value) {
+        return new Tensor(unwrap().lt(new Scalar(value)));
+    }
+
+    /** True when any element is NaN or infinite. */
+    public boolean hasNonFinite() {
+        return !unwrap().isfinite().all().item().toBool();
+    }
+
+    /** Max |a-b| / max(|b|, tiny) over elements; a tool for equivalence checks. */
+    public double maxRelativeDifference(Tensor reference) {
+        try (NoGrad g = NoGrad.open()) {
+            Tensor a = to(DType.FLOAT64);
+            Tensor b = reference.to(DType.FLOAT64);
+            double diff = a.sub(b).abs().max().item();
+            double scale = Math.max(b.abs().max().item(), 1e-30);
+            return diff / scale;
+        }
+    }
+
+    @Override
+    public String toString() {
+        if (handle.isNull()) {
+            return "Tensor(released)";
+        }
+        return "Tensor(shape=" + Arrays.toString(shape()) + ", dtype=" + dtype() + ", device=" + device() + ")";
+    }
+}

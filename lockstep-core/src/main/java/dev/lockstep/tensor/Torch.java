@@ -1,0 +1,82 @@
+package dev.lockstep.tensor;
+
+import java.util.logging.Logger;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_full;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The libtorch runtime: loading, seeding, threads and devices. The only process-wide state in
+ * Lockstep is libtorch's own (its generator and thread pool).
+ */
+public final class Torch {
+    private static final Logger LOG = Logger.getLogger(Torch.class.getName());
+    private static volatile boolean loaded;
+
+    private Torch() {
+    }
+
+    /**
+     * Loads the natives once and fixes the thread setup: OpenBLAS gets one thread so its pool does
+     * not fight libtorch's OpenMP pool (10x slower MLP training when they do).
+     */
+    static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (Torch.class) {
+            if (loaded) {
+                return;
+            }
+            Loader.load(torch.class);
+            Loader.load(openblas_full.class);
+            openblas_full.openblas_set_num_threads(1);
+            loaded = true;
+            warnIfSlowEnvironment();
+        }
+    }
+
+    private static void warnIfSlowEnvironment() {
+        if (!"passive".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"))) {
+            LOG.warning("OMP_WAIT_POLICY is not 'passive': libtorch's OpenMP threads will spin and"
+                    + " training can be several times slower. Start the JVM with"
+                    + " OMP_WAIT_POLICY=passive (the lockstep command does this for you).");
+        }
+    }
+
+    /** {@code torch.manual_seed}: seeds libtorch's default generator (initialisation, dropout). */
+    public static void manualSeed(long seed) {
+        ensureLoaded();
+        torch.manual_seed(seed);
+    }
+
+    /** {@code torch.set_num_threads}: libtorch's intra-op threads for this process. */
+    public static void setNumThreads(int threads) {
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be > 0, got " + threads);
+        }
+        ensureLoaded();
+        torch.set_num_threads(threads);
+    }
+
+    public static int numThreads() {
+        ensureLoaded();
+        return torch.get_num_threads();
+    }
+
+    public static boolean cudaAvailable() {
+        ensureLoaded();
+        return torch.cuda_is_available();
+    }
+
+    public static int cudaDeviceCount() {
+        ensureLoaded();
+        return torch.cuda_is_available() ? torch.cuda_device_count() : 0;
+    }
+
+    /** libtorch's build configuration, as {@code torch.__config__.show()} prints it. */
+    public static String buildConfig() {
+        ensureLoaded();
+        return torch.show_config().getString();
+    }
+}

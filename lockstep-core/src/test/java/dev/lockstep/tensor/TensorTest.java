@@ -1,0 +1,79 @@
+package dev.lockstep.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class TensorTest {
+
+    @Test
+    void createsFromArraysAndReadsBack() {
+        Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertArrayEquals(new long[] {2, 3}, t.shape());
+        assertEquals(DType.FLOAT32, t.dtype());
+        assertEquals(Device.CPU, t.device());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, t.toFloatArray());
+        assertArrayEquals(new long[] {7, 8}, Tensor.of(new long[] {7, 8}, 2).toLongArray());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[] {1, 2, 3}, 2, 2));
+    }
+
+    @Test
+    void broadcastsArithmeticAndMatmul() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor row = Tensor.of(new float[] {10, 20}, 2);
+        assertArrayEquals(new float[] {11, 22, 13, 24}, a.add(row).toFloatArray());
+        assertArrayEquals(new float[] {7, 10, 15, 22}, a.matmul(a).toFloatArray());
+        assertEquals(10.0, a.sum().item());
+        assertEquals(2.5, a.mean().item());
+        assertArrayEquals(new long[] {1, 1}, a.argmax(1).toLongArray());
+        assertArrayEquals(new float[] {4, 6}, a.sum(0, false).toFloatArray());
+    }
+
+    @Test
+    void shapesCatAndStack() {
+        Tensor a = Tensor.arange(6).reshape(2, 3);
+        assertArrayEquals(new long[] {3, 4, 5}, a.select(0, 1).toLongArray());
+        assertArrayEquals(new long[] {1, 2, 4, 5}, a.narrow(1, 1, 2).contiguous().toLongArray());
+        assertArrayEquals(new long[] {4, 3}, Tensor.cat(0, a, a).shape());
+        assertArrayEquals(new long[] {2, 2, 3}, Tensor.stack(0, a, a).shape());
+        assertArrayEquals(new long[] {6}, a.flatten().shape());
+        Tensor picked = a.indexSelect(0, Tensor.of(new long[] {1, 0}, 2));
+        assertArrayEquals(new long[] {3, 4, 5, 0, 1, 2}, picked.toLongArray());
+    }
+
+    @Test
+    void backwardComputesGradients() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);
+        assertNull(x.grad());
+        x.mul(x).sum().backward();
+        assertArrayEquals(new double[] {2, 4, 6}, x.grad().toDoubleArray());
+        x.clearGrad();
+        assertNull(x.grad());
+    }
+
+    @Test
+    void noGradRecordsNothing() {
+        Tensor x = Tensor.ones(2).requiresGrad(true);
+        try (NoGrad g = NoGrad.open()) {
+            assertFalse(x.mul(2).requiresGrad());
+        }
+        assertTrue(x.mul(2).requiresGrad());
+    }
+
+    @Test
+    void scopeReleasesTensorsUnlessKept() {
+        Tensor released;
+        Tensor kept;
+        try (MemoryScope scope = MemoryScope.open()) {
+            released = Tensor.ones(3);
+            kept = Tensor.ones(3).mul(2).keep();
+        }
+        assertThrows(IllegalStateException.class, released::sum);
+        assertEquals(6.0, kept.sum().item());
+    }
+}
