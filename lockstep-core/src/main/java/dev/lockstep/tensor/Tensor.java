@@ -273,6 +273,14 @@ public final class Tensor {
         unwrap().mutable_grad().put(h(g));
     }
 
+    /**
+     * {@code param.data = other}: gives this tensor the other's data, device and dtype while it
+     * stays the same autograd leaf (how {@code Module.to(device)} moves parameters in place).
+     */
+    public void setData(Tensor other) {
+        unwrap().set_data(h(other));
+    }
+
     public Tensor detach() {
         return new Tensor(unwrap().detach());
     }

@@ -1,0 +1,8 @@
+package dev.lockstep.data;
+
+/** Chooses which dataset indices an epoch visits, and in which order. */
+public interface Sampler {
+
+    /** The indices for {@code epoch}; the same epoch always gives the same order. */
+    long[] indices(int epoch);
+}

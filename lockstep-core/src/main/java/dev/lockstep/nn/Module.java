@@ -1,0 +1,174 @@
+package dev.lockstep.nn;
+
+import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.NoGrad;
+import dev.lockstep.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Base class of every layer and model, as {@code torch.nn.Module}. A subclass registers its
+ * parameters, buffers and child modules by name in its constructor; the registry gives them
+ * PyTorch's dotted names ({@code conv1.weight}) for state dicts and checkpoints.
+ *
+ * <pre>{@code
+ * class SimpleCNN extends Module {
+ *     final Conv2d conv1 = registerModule("conv1", new Conv2d(1, 32, 3, 1, 1));
+ *     final MaxPool2d pool = registerModule("pool", new MaxPool2d(2));
+ *     final Linear fc1 = registerModule("fc1", new Linear(32 * 14 * 14, 10));
+ *     public Tensor forward(Tensor x) {
+ *         x = pool.forward(F.relu(conv1.forward(x)));
+ *         return fc1.forward(x.flatten(1, -1));
+ *     }
+ * }
+ * }</pre>
+ */
+public abstract class Module {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** The module's computation. */
+    public abstract Tensor forward(Tensor input);
+
+    /** Registers a trainable tensor: it gets {@code requiresGrad} and outlives every memory scope. */
+    protected final Tensor registerParameter(String name, Tensor value) {
+        checkName(name);
+        value.keep().requiresGrad(true);
+        parameters.put(name, value);
+        return value;
+    }
+
+    /** Registers state that is saved and moved with the module but not trained (running stats). */
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        checkName(name);
+        buffers.put(name, value.keep());
+        return value;
+    }
+
+    /** Registers a child module; its parameters appear as {@code name.<param>}. */
+    protected final <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        children.put(name, Objects.requireNonNull(module, "module"));
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("invalid name '" + name + "': must be non-empty without '.'");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' is already registered in " + getClass().getSimpleName());
+        }
+    }
+
+    /** Parameters of this module and its descendants in registration order. */
+    public final List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    public final Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect(out, "", true);
+        return out;
+    }
+
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect(out, "", false);
+        return out;
+    }
+
+    private void collect(Map<String, Tensor> out, String prefix, boolean params) {
+        (params ? parameters : buffers).forEach((n, t) -> out.put(prefix + n, t));
+        children.forEach((n, m) -> m.collect(out, prefix + n + ".", params));
+    }
+
+    /** Direct children by name. */
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /**
+     * Parameters and buffers by dotted name, sharing storage with the module (as PyTorch's
+     * {@code state_dict()}; copy before mutating).
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>(namedParameters());
+        out.putAll(namedBuffers());
+        return out;
+    }
+
+    /**
+     * Copies values into this module's parameters and buffers. Every name must match and every
+     * shape agree, or nothing is changed and the error lists what differs.
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> own = stateDict();
+        List<String> problems = new ArrayList<>();
+        for (String name : own.keySet()) {
+            if (!state.containsKey(name)) {
+                problems.add("missing key '" + name + "'");
+            } else if (!Arrays.equals(own.get(name).shape(), state.get(name).shape())) {
+                problems.add("'" + name + "' has shape " + Arrays.toString(state.get(name).shape())
+                        + ", expected " + Arrays.toString(own.get(name).shape()));
+            }
+        }
+        for (String name : state.keySet()) {
+            if (!own.containsKey(name)) {
+                problems.add("unexpected key '" + name + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("state dict does not fit " + getClass().getSimpleName()
+                    + ": " + String.join("; ", problems));
+        }
+        try (NoGrad g = NoGrad.open()) {
+            own.forEach((name, t) -> t.copyFrom(state.get(name)));
+        }
+    }
+
+    /** Moves every parameter and buffer to {@code device} in place; returns this module. */
+    public Module to(Device device) {
+        try (NoGrad g = NoGrad.open()) {
+            stateDict().values().forEach(t -> t.setData(t.to(device)));
+        }
+        return this;
+    }
+
+    /** Training mode (dropout active, batch norm uses batch statistics), recursively. */
+    public Module train() {
+        return setTraining(true);
+    }
+
+    /** Evaluation mode, recursively. */
+    public Module eval() {
+        return setTraining(false);
+    }
+
+    private Module setTraining(boolean mode) {
+        training = mode;
+        children.values().forEach(c -> c.setTraining(mode));
+        return this;
+    }
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Drops every parameter's gradient, as {@code zero_grad()}. */
+    public void zeroGrad() {
+        parameters().forEach(Tensor::clearGrad);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + children.keySet();
+    }
+}
