@@ -1,7 +1,5 @@
 package dev.lockstep.tensor;
 
-import java.util.Iterator;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
@@ -25,17 +23,13 @@ public final class MemoryScope implements AutoCloseable {
         return new MemoryScope();
     }
 
-    /** Moves a tensor made elsewhere (another thread, an outer scope) into this scope. */
+    /**
+     * Makes this scope release a tensor that was made outside any scope (on a loader thread, say)
+     * when it closes.
+     */
     public Tensor adopt(Tensor t) {
-        detachEverywhere(t.unwrap());
         scope.attach(t.unwrap());
         return t;
-    }
-
-    static void detachEverywhere(Pointer p) {
-        for (Iterator<PointerScope> it = PointerScope.getScopeIterator(); it != null && it.hasNext(); ) {
-            it.next().detach(p);
-        }
     }
 
     @Override

@@ -287,8 +287,9 @@ public final class Tensor {
 
     /** Lets this tensor outlive the memory scope that made it (it is then released by GC). */
     public Tensor keep() {
+        // One extra reference: the owning scope's close then leaves it alive, and the garbage
+        // collector's deallocator frees it once unreachable (it ignores reference counts).
         unwrap().retainReference();
-        MemoryScope.detachEverywhere(handle);
         return this;
     }
 

@@ -35,6 +35,14 @@ public interface Strategy extends AutoCloseable {
         return globalOrder;
     }
 
+    /**
+     * The examples this process evaluates: every example exactly once over all processes (no
+     * padding, so sums of per-process metrics are exact).
+     */
+    default Sampler shardForEval(Sampler order, long datasetSize) {
+        return order;
+    }
+
     /** After backward, before the optimiser step: make every replica's gradients agree. */
     default void syncGradients(Module wrapped) {
     }

@@ -1,0 +1,141 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.data.Dataset;
+import dev.lockstep.data.TensorDataset;
+import dev.lockstep.data.datasets.MNIST;
+import dev.lockstep.models.ModelKind;
+import dev.lockstep.models.SyntheticRegression;
+import dev.lockstep.nn.CrossEntropyLoss;
+import dev.lockstep.nn.Loss;
+import dev.lockstep.nn.Module;
+import dev.lockstep.optim.Adam;
+import dev.lockstep.optim.Optimizer;
+import dev.lockstep.optim.SGD;
+import dev.lockstep.parallel.SingleDevice;
+import dev.lockstep.parallel.Strategy;
+import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.Torch;
+import dev.lockstep.train.Trainer;
+import dev.lockstep.train.TrainingResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code lockstep train}: the seeds' training programs behind flags; defaults are seed 000's. */
+final class TrainCommand {
+    private static final Set<String> OPTIONS = Set.of("model", "dataset", "data-dir", "epochs", "batch-size", "lr",
+            "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers");
+    private static final Set<String> FLAGS = Set.of("verbose", "help");
+    static final String HELP = """
+            usage: lockstep train [options]
+              --model {cnn,mlp,simplenn,regression}  seed model (default cnn)
+              --dataset mnist                        dataset (default mnist; regression uses synthetic data)
+              --data-dir DIR                         IDX files (default: the bundled MNIST)
+              --epochs N                             (default 1)
+              --batch-size N                         global batch size (default 64)
+              --lr X                                 learning rate (default 1e-3)
+              --optimizer {sgd,adam}                 (default adam)
+              --seed N                               initial weights and data order (default 1)
+              --log-interval N                       batches between progress lines (default 100)
+              --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
+              --num-workers N                        batch-preparing threads (default 1)
+              --strategy {single}                    how devices are used (default single)
+              --devices LIST                         e.g. cpu (default)
+              --out DIR                              write DIR/metrics.json and DIR/model.safetensors
+              --verbose                              stack traces on errors
+            """;
+
+    private TrainCommand() {
+    }
+
+    static int run(List<String> argv) throws IOException {
+        Args a = Args.parse(argv, OPTIONS, FLAGS);
+        if (a.flag("help")) {
+            System.out.print(HELP);
+            return 0;
+        }
+        ModelKind kind = ModelKind.parse(a.string("model", "cnn"));
+        String dataset = a.string("dataset", "mnist");
+        if (!dataset.equals("mnist")) {
+            throw new UsageException("unknown --dataset '" + dataset + "': expected mnist");
+        }
+        int epochs = a.positiveInt("epochs", 1);
+        int batchSize = a.positiveInt("batch-size", 64);
+        double lr = a.positiveDouble("lr", 1e-3);
+        long seed = a.longValue("seed", 1);
+        int logInterval = a.integer("log-interval", 100);
+        int threads = a.positiveInt("threads", defaultThreads());
+        int numWorkers = a.integer("num-workers", 1);
+        Path out = a.has("out") ? checkWritable(Path.of(a.string("out", null))) : null;
+        Strategy strategy = strategy(a.string("strategy", "single"), a.string("devices", "cpu"));
+        String optimizerName = a.string("optimizer", "adam");
+
+        Torch.setNumThreads(threads);
+        Dataset[] data = load(kind, a);
+        Torch.manualSeed(seed);
+        Module model = kind.create();
+        Optimizer optimizer = optimizer(optimizerName, model, lr);
+        Loss loss = kind.classification() ? new CrossEntropyLoss() : (x, y) -> x.sub(y).pow(2).mean();
+        try (strategy) {
+            TrainingResult result = Trainer.builder().strategy(strategy).epochs(epochs).batchSize(batchSize).seed(seed)
+                    .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
+                    .build().fit(model, loss, optimizer, data[0], data[1]);
+            if (strategy.isMain() && kind.classification()) {
+                System.out.printf(Locale.ROOT, "Test accuracy: %.2f%%%n", 100 * result.testAccuracy());
+            }
+        }
+        return 0;
+    }
+
+    private static Dataset[] load(ModelKind kind, Args a) throws IOException {
+        if (!kind.classification()) {
+            TensorDataset[] d = SyntheticRegression.generate(a.longValue("seed", 1), 1000, 200);
+            return new Dataset[] {d[0], d[1]};
+        }
+        Path dir = Path.of(a.string("data-dir", defaultDataDir()));
+        return new Dataset[] {MNIST.train(dir, kind.transform()), MNIST.test(dir, kind.transform())};
+    }
+
+    private static Optimizer optimizer(String name, Module model, double lr) {
+        return switch (name) {
+            case "adam" -> new Adam(model.parameters(), lr);
+            case "sgd" -> new SGD(model.parameters(), lr);
+            default -> throw new UsageException("unknown --optimizer '" + name + "': expected sgd or adam");
+        };
+    }
+
+    private static Strategy strategy(String name, String devices) {
+        if (!name.equals("single")) {
+            throw new UsageException("unknown --strategy '" + name + "': expected single");
+        }
+        return new SingleDevice(Device.parse(devices));
+    }
+
+    /** The launcher gives each rank its share of the cores through OMP_NUM_THREADS. */
+    private static int defaultThreads() {
+        String env = System.getenv("OMP_NUM_THREADS");
+        if (env != null && env.matches("\\d+") && Integer.parseInt(env) > 0) {
+            return Integer.parseInt(env);
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The MNIST shipped in the project, found through the lockstep script's home directory. */
+    private static String defaultDataDir() {
+        return Path.of(System.getProperty("lockstep.home", "."), "data", "mnist").toString();
+    }
+
+    /** Fails before training, not after it, when results could not be written. */
+    private static Path checkWritable(Path out) {
+        try {
+            Files.createDirectories(out);
+            Files.deleteIfExists(Files.createTempFile(out, ".write-test", ".tmp"));
+            return out;
+        } catch (IOException | SecurityException e) {
+            throw new UsageException("--out " + out + " is not a writable directory (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.lockstep.models;
+
+import dev.lockstep.data.transforms.Normalize;
+import dev.lockstep.data.transforms.ToTensor;
+import dev.lockstep.data.transforms.Transform;
+import dev.lockstep.nn.Module;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** The four seed models, by their command-line names. */
+public enum ModelKind {
+    /** Seed 000. */
+    CNN(SimpleCNN::new, new ToTensor(), true),
+    /** Seed 001. */
+    MLP(() -> new TwoLayerNet(784, 256, 10), new ToTensor(), true),
+    /** Seed 002, with Normalize(0.5, 0.5). */
+    SIMPLENN(() -> new TwoLayerNet(784, 128, 10), new ToTensor().andThen(new Normalize(0.5, 0.5)), true),
+    /** Seed 003, trained with MSE on {@link SyntheticRegression}. */
+    REGRESSION(() -> new TwoLayerNet(SyntheticRegression.FEATURES, 100, 1), x -> x, false);
+
+    private final Supplier<Module> factory;
+    private final Transform transform;
+    private final boolean classification;
+
+    ModelKind(Supplier<Module> factory, Transform transform, boolean classification) {
+        this.factory = factory;
+        this.transform = transform;
+        this.classification = classification;
+    }
+
+    public Module create() {
+        return factory.get();
+    }
+
+    /** The image transform of the seed (MNIST models only). */
+    public Transform transform() {
+        return transform;
+    }
+
+    /** Class scores and accuracy (true) or a regression value with MSE (false). */
+    public boolean classification() {
+        return classification;
+    }
+
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses a {@code --model} value. */
+    public static ModelKind parse(String name) {
+        for (ModelKind k : values()) {
+            if (k.cliName().equals(name)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown model '" + name + "': expected one of "
+                + Arrays.stream(values()).map(ModelKind::cliName).collect(Collectors.joining(", ")));
+    }
+}
