@@ -1,5 +1,6 @@
 package dev.lockstep.nn;
 
+import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.NoGrad;
 import dev.lockstep.tensor.Tensor;
@@ -138,6 +139,21 @@ public abstract class Module {
     public Module to(Device device) {
         try (NoGrad g = NoGrad.open()) {
             stateDict().values().forEach(t -> t.setData(t.to(device)));
+        }
+        return this;
+    }
+
+    /**
+     * Casts floating-point parameters and buffers to {@code dtype} in place, as
+     * {@code module.to(torch.float64)}; integer buffers such as {@code num_batches_tracked} keep
+     * their type. Returns this module.
+     */
+    public Module to(DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("Module.to needs a floating-point dtype, got " + dtype);
+        }
+        try (NoGrad g = NoGrad.open()) {
+            stateDict().values().stream().filter(t -> t.dtype().isFloatingPoint()).forEach(t -> t.setData(t.to(dtype)));
         }
         return this;
     }
