@@ -7,6 +7,7 @@ import dev.lockstep.models.ModelKind;
 import dev.lockstep.models.SyntheticRegression;
 import dev.lockstep.nn.CrossEntropyLoss;
 import dev.lockstep.nn.Loss;
+import dev.lockstep.nn.MSELoss;
 import dev.lockstep.nn.Module;
 import dev.lockstep.optim.Adam;
 import dev.lockstep.optim.Optimizer;
@@ -78,7 +79,7 @@ final class TrainCommand {
         Torch.manualSeed(seed);
         Module model = kind.create();
         Optimizer optimizer = optimizer(optimizerName, model, lr);
-        Loss loss = kind.classification() ? new CrossEntropyLoss() : (x, y) -> x.sub(y).pow(2).mean();
+        Loss loss = kind.classification() ? new CrossEntropyLoss() : new MSELoss();
         try (strategy) {
             TrainingResult result = Trainer.builder().strategy(strategy).epochs(epochs).batchSize(batchSize).seed(seed)
                     .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
