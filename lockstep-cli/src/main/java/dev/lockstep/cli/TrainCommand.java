@@ -10,6 +10,7 @@ import dev.lockstep.nn.Loss;
 import dev.lockstep.nn.MSELoss;
 import dev.lockstep.nn.Module;
 import dev.lockstep.optim.Adam;
+import dev.lockstep.optim.AdamW;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.SGD;
 import dev.lockstep.parallel.SingleDevice;
@@ -38,7 +39,7 @@ final class TrainCommand {
               --epochs N                             (default 1)
               --batch-size N                         global batch size (default 64)
               --lr X                                 learning rate (default 1e-3)
-              --optimizer {sgd,adam}                 (default adam)
+              --optimizer {sgd,adam,adamw}           (default adam)
               --seed N                               initial weights and data order (default 1)
               --log-interval N                       batches between progress lines (default 100)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
@@ -103,8 +104,9 @@ final class TrainCommand {
     private static Optimizer optimizer(String name, Module model, double lr) {
         return switch (name) {
             case "adam" -> new Adam(model.parameters(), lr);
+            case "adamw" -> new AdamW(model.parameters(), lr);
             case "sgd" -> new SGD(model.parameters(), lr);
-            default -> throw new UsageException("unknown --optimizer '" + name + "': expected sgd or adam");
+            default -> throw new UsageException("unknown --optimizer '" + name + "': expected sgd, adam or adamw");
         };
     }
 

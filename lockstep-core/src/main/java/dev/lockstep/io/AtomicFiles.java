@@ -42,6 +42,16 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        syncDirectory(dir);
+    }
+
+    /** Makes the rename itself durable; directories cannot be opened for this on every platform. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException notSupported) {
+            // The rename is atomic either way; only its durability across a crash is weaker.
+        }
     }
 
     public static void write(Path target, byte[] content) throws IOException {

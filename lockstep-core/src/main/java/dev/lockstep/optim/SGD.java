@@ -2,13 +2,15 @@ package dev.lockstep.optim;
 
 import dev.lockstep.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
 
 /** {@code torch.optim.SGD} with momentum, dampening 0, weight decay and Nesterov. */
 public final class SGD extends Optimizer {
+    private static final String BUFFER = "momentum_buffer";
+
     private final double momentum;
     private final double weightDecay;
     private final boolean nesterov;
-    private final Tensor[] buffers;
 
     public SGD(List<Tensor> params, double lr) {
         this(params, lr, 0, 0, false);
@@ -16,29 +18,41 @@ public final class SGD extends Optimizer {
 
     public SGD(List<Tensor> params, double lr, double momentum, double weightDecay, boolean nesterov) {
         super(params, lr);
-        if (momentum < 0 || weightDecay < 0) {
-            throw new IllegalArgumentException("SGD needs momentum >= 0 and weight decay >= 0");
-        }
+        this.momentum = nonNegative("momentum", momentum);
+        this.weightDecay = nonNegative("weight decay", weightDecay);
         if (nesterov && momentum == 0) {
-            throw new IllegalArgumentException("Nesterov momentum requires momentum > 0");
+            throw new IllegalArgumentException("SGD: Nesterov momentum requires momentum > 0");
         }
-        this.momentum = momentum;
-        this.weightDecay = weightDecay;
         this.nesterov = nesterov;
-        this.buffers = new Tensor[params.size()];
+    }
+
+    /** The same arithmetic, in the same order, as PyTorch's single-tensor SGD. */
+    @Override
+    protected void update(int i, Tensor param, Tensor grad) {
+        Tensor d = weightDecay == 0 ? grad : grad.add(param, weightDecay);
+        if (momentum != 0) {
+            Tensor buf = state(i).get(BUFFER);
+            if (buf == null) {
+                buf = d.clone().keep();
+                state(i).put(BUFFER, buf);
+            } else {
+                buf.mulInPlace(momentum).addInPlace(d, 1);
+            }
+            d = nesterov ? d.add(buf, momentum) : buf;
+        }
+        param.addInPlace(d, -lr());
     }
 
     @Override
-    protected void update(int i, Tensor param, Tensor grad) {
-        Tensor d = weightDecay == 0 ? grad : grad.add(param.mul(weightDecay));
-        if (momentum != 0) {
-            if (buffers[i] == null) {
-                buffers[i] = d.clone().keep();
-            } else {
-                buffers[i].mulInPlace(momentum).addInPlace(d, 1);
-            }
-            d = nesterov ? d.add(buffers[i].mul(momentum)) : buffers[i];
-        }
-        param.addInPlace(d, -lr());
+    protected List<String> stateNames() {
+        return List.of(BUFFER);
+    }
+
+    @Override
+    protected Map<String, double[]> hyperParameters() {
+        return Map.of(
+                "momentum", new double[] {momentum},
+                "weight_decay", new double[] {weightDecay},
+                "nesterov", new double[] {nesterov ? 1 : 0});
     }
 }

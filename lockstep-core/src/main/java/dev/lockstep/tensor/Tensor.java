@@ -361,7 +361,9 @@ public final class Tensor {
     public byte[] toBytes() {
         try (org.bytedeco.pytorch.Tensor c = unwrap().cpu().contiguous()) {
             byte[] out = new byte[(int) (c.numel() * dtype().byteSize())];
-            new BytePointer(c.data_ptr()).get(out);
+            if (out.length > 0) { // an empty tensor may have no storage at all
+                new BytePointer(c.data_ptr()).get(out);
+            }
             return out;
         }
     }
@@ -370,6 +372,11 @@ public final class Tensor {
 
     public Tensor add(Tensor other) {
         return new Tensor(unwrap().add(h(other)));
+    }
+
+    /** {@code self + alpha * other} in one kernel, as {@code torch.add(self, other, alpha=alpha)}. */
+    public Tensor add(Tensor other, double alpha) {
+        return new Tensor(unwrap().add(h(other), new Scalar(alpha)));
     }
 
     public Tensor add(double value) {
@@ -450,6 +457,12 @@ public final class Tensor {
     /** {@code self += value * t1 / t2}. */
     public Tensor addcdivInPlace(Tensor t1, Tensor t2, double value) {
         unwrap().addcdiv_(h(t1), h(t2), new Scalar(value));
+        return this;
+    }
+
+    /** {@code self += weight * (end - self)}, as {@code lerp_}. */
+    public Tensor lerpInPlace(Tensor end, double weight) {
+        unwrap().lerp_(h(end), new Scalar(weight));
         return this;
     }
 
