@@ -1,0 +1,132 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.io.Safetensors;
+import dev.lockstep.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs the CLI in-process, capturing what it prints. */
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run lockstep(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private Path subset() throws IOException {
+        return MnistSubset.write(Files.createDirectories(tmp.resolve("mnist")), 2048, 512);
+    }
+
+    @Test
+    void trainsTheMlpLogsInTheSeedFormatAndWritesResults() throws IOException {
+        Path data = subset();
+        Path out = tmp.resolve("out");
+        Run r = lockstep("train", "--model", "mlp", "--data-dir", data.toString(), "--epochs", "2", "--batch-size", "64",
+                "--log-interval", "8", "--threads", "1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Train Epoch: 1 [512/2048 (25%)]\tLoss: "), r.out());
+        List<Double> losses = new ArrayList<>();
+        Matcher m = Pattern.compile("Loss: (\\d+\\.\\d{6})").matcher(r.out());
+        while (m.find()) {
+            losses.add(Double.parseDouble(m.group(1)));
+        }
+        assertEquals(8, losses.size(), r.out());
+        assertTrue(losses.get(0) > 2.0 && losses.get(7) < 1.0, "loss should fall from ~2.3: " + losses);
+        Matcher acc = Pattern.compile("Accuracy: (\\d+)/512").matcher(r.out());
+        int correct = 0;
+        while (acc.find()) {
+            correct = Integer.parseInt(acc.group(1)); // the last epoch's
+        }
+        assertTrue(correct > 400, r.out());
+
+        String json = Files.readString(out.resolve("metrics.json"));
+        for (String key : List.of("\"epoch\":2", "\"train_loss\":", "\"test_loss\":", "\"seconds\":", "\"samples_per_sec\":")) {
+            assertTrue(json.contains(key), key + " missing in " + json);
+        }
+        Map<String, Tensor> weights = Safetensors.load(out.resolve("model.safetensors"));
+        assertEquals(List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), List.copyOf(weights.keySet()));
+        assertEquals(256 * 784, weights.get("fc1.weight").numel());
+    }
+
+    @Test
+    void sameSeedGivesTheSameRun() throws IOException {
+        Path data = subset();
+        String[] args = {"train", "--model", "simplenn", "--data-dir", data.toString(), "--log-interval", "4", "--threads", "1"};
+        Run a = lockstep(args);
+        Run b = lockstep(args);
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out());
+    }
+
+    @Test
+    void regressionTrainsOnSyntheticData() {
+        Run r = lockstep("train", "--model", "regression", "--epochs", "3", "--optimizer", "sgd", "--lr", "0.05",
+                "--log-interval", "0", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("Average loss: (\\d+\\.\\d+)").matcher(r.out());
+        List<Double> losses = new ArrayList<>();
+        while (m.find()) {
+            losses.add(Double.parseDouble(m.group(1)));
+        }
+        assertEquals(3, losses.size(), r.out());
+        assertTrue(losses.get(2) < losses.get(0) && losses.get(2) < 0.5, "test MSE should fall: " + losses);
+    }
+
+    @Test
+    void badInputGivesOneLineNamingTheProblemAndExitCode2() throws IOException {
+        Path data = subset();
+        Path notDir = Files.writeString(tmp.resolve("file"), "x");
+        Files.writeString(Files.createDirectories(tmp.resolve("bad")).resolve("train-images-idx3-ubyte"), "garbage!");
+        assertError("unknown model 'resnet'", "train", "--model", "resnet");
+        assertError("--batch-size must be a positive integer, got 0", "train", "--batch-size", "0");
+        assertError("--batch-size must be a positive integer, got -3", "train", "--batch-size", "-3");
+        assertError("--epochs must be an integer, got 'two'", "train", "--epochs", "two");
+        assertError("unknown option --frobnicate", "train", "--frobnicate");
+        assertError("nowhere: not a directory", "train", "--data-dir", tmp.resolve("nowhere").toString());
+        Files.createDirectories(tmp.resolve("empty"));
+        assertError("missing (neither train-images-idx3-ubyte", "train", "--data-dir", tmp.resolve("empty").toString());
+        assertError("wrong magic number", "train", "--data-dir", tmp.resolve("bad").toString());
+        assertError("--out " + notDir.resolve("sub") + " is not a writable directory", "train", "--data-dir",
+                data.toString(), "--out", notDir.resolve("sub").toString());
+        assertError("unknown --optimizer 'rmsprop'", "train", "--optimizer", "rmsprop");
+        assertError("unknown command 'fly'", "fly");
+    }
+
+    private void assertError(String expected, String... args) {
+        Run r = lockstep(args);
+        assertEquals(2, r.code(), "exit code for " + String.join(" ", args) + ": " + r.err());
+        assertTrue(r.err().startsWith("lockstep: error: ") && r.err().contains(expected),
+                "expected '" + expected + "' in: " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    }
+}
