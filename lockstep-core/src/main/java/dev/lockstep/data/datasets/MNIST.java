@@ -6,6 +6,7 @@ import dev.lockstep.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * MNIST (or any dataset in its IDX layout: 28×28 unsigned-byte images, labels 0–9) read from a
@@ -33,6 +34,7 @@ public final class MNIST extends TensorDataset {
     }
 
     private static MNIST load(Path dir, String split, Transform transform) throws IOException {
+        Objects.requireNonNull(transform, "transform (use ToTensor for the usual float images)");
         if (!Files.isDirectory(dir)) {
             throw new InvalidDataException(dir, "not a directory (expected one holding the MNIST IDX files)");
         }
