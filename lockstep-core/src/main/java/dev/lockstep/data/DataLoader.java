@@ -1,6 +1,7 @@
 package dev.lockstep.data;
 
 import dev.lockstep.tensor.MemoryScope;
+import dev.lockstep.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -19,12 +20,13 @@ import java.util.concurrent.Future;
  * next batch is requested (or the epoch ends), so every tensor made while processing a batch —
  * activations, losses, gradients' temporaries — is released at the end of its step. Parameters,
  * optimiser state and values read out with {@code item()} survive; call {@code keep()} on any
- * other tensor that must outlive its step.
+ * other tensor that must outlive its step. A loop left early ({@code break}, an exception) keeps
+ * its last step's scope open until the next epoch starts or {@link #close()} is called.
  *
  * <p>With {@code numWorkers > 0}, that many background threads prepare the next batches while the
  * current one trains; the order is the same as without workers.
  */
-public final class DataLoader implements Iterable<Batch> {
+public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;
     private final int batchSize;
     private final Sampler sampler;
@@ -70,15 +72,28 @@ public final class DataLoader implements Iterable<Batch> {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Starts an epoch. A previous epoch's iteration that is still open is closed first. */
+    /**
+     * Starts an epoch. A previous epoch's iteration that is still open is closed first: its last
+     * batch is released and its iterator reports no more batches.
+     */
     @Override
     public Iterator<Batch> iterator() {
-        if (current != null) {
-            current.close();
-        }
+        close();
         current = new Epoch(sampler.indices(epoch));
         epoch++;
         return current;
+    }
+
+    /**
+     * Ends the current epoch's iteration, if any: releases its last batch's scope and stops its
+     * workers. Only needed after leaving a loop early; the loader can start another epoch after.
+     */
+    @Override
+    public void close() {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
     }
 
     private long[][] batchIndices(long[] order) {
@@ -91,14 +106,19 @@ public final class DataLoader implements Iterable<Batch> {
         return out;
     }
 
+    /** A batch made on a worker thread, owned by a scope opened there and closed by the consumer. */
+    private record Prefetched(Batch batch, MemoryScope scope) {
+    }
+
     /** One pass over the data; owns the scope of the batch last handed out. */
-    private final class Epoch implements Iterator<Batch>, AutoCloseable {
+    private final class Epoch implements Iterator<Batch> {
         private final long[][] batches;
         private final ExecutorService workers;
-        private final Deque<Future<Batch>> inFlight = new ArrayDeque<>();
+        private final Deque<Future<Prefetched>> inFlight = new ArrayDeque<>();
         private int nextToSubmit;
         private int nextToReturn;
         private MemoryScope stepScope;
+        private boolean closed;
 
         Epoch(long[] order) {
             this.batches = batchIndices(order);
@@ -113,43 +133,79 @@ public final class DataLoader implements Iterable<Batch> {
         private void fill() {
             while (workers != null && nextToSubmit < batches.length && inFlight.size() < 2 * numWorkers) {
                 long[] idx = batches[nextToSubmit++];
-                inFlight.add(workers.submit(() -> dataset.get(idx)));
+                inFlight.add(workers.submit(() -> load(idx)));
+            }
+        }
+
+        /**
+         * Runs on a worker. The batch's tensors (and the temporaries that made them) belong to a
+         * scope of this thread, so the consumer can release them deterministically by closing it.
+         * Such a closed scope stays in the worker thread's scope stack, inert, until the epoch's
+         * threads end.
+         */
+        private Prefetched load(long[] idx) {
+            MemoryScope scope = MemoryScope.open();
+            try {
+                return new Prefetched(dataset.get(idx), scope);
+            } catch (RuntimeException | Error e) {
+                scope.close();
+                throw e;
             }
         }
 
         @Override
         public boolean hasNext() {
-            boolean more = nextToReturn < batches.length;
-            if (!more) {
+            if (closed || nextToReturn >= batches.length) {
                 close();
+                return false;
             }
-            return more;
+            return true;
         }
 
         @Override
         public Batch next() {
-            if (nextToReturn >= batches.length) {
-                close();
-                throw new NoSuchElementException("epoch has " + batches.length + " batches");
+            if (!hasNext()) {
+                throw new NoSuchElementException("epoch has ended (" + batches.length + " batches)");
             }
             closeStepScope();
             stepScope = MemoryScope.open();
-            Batch batch = workers == null ? dataset.get(batches[nextToReturn]) : takePrefetched();
-            nextToReturn++;
-            return batch;
+            try {
+                Batch batch = workers == null ? dataset.get(batches[nextToReturn]) : takePrefetched();
+                nextToReturn++;
+                return batch;
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
         }
 
         private Batch takePrefetched() {
+            Future<Prefetched> next = inFlight.remove();
+            fill();
+            Prefetched p;
             try {
-                Batch b = inFlight.remove().get();
-                fill();
-                return new Batch(stepScope.adopt(b.input()), stepScope.adopt(b.target()));
+                p = next.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for a batch", e);
             } catch (ExecutionException e) {
-                throw new IllegalStateException("loading a batch failed: " + e.getCause().getMessage(), e.getCause());
+                throw new IllegalStateException("loading batch " + nextToReturn + " in a worker failed: "
+                        + e.getCause(), e.getCause());
             }
+            try {
+                return new Batch(stepOwned(p.batch().input()), stepOwned(p.batch().target()));
+            } finally {
+                p.scope().close();
+            }
+        }
+
+        /**
+         * A new handle on the same storage, made here so that it belongs to the step scope; the
+         * worker's own handle is released with the worker's scope. (MemoryScope.adopt would move the
+         * handle itself, but it releases tensors made outside any scope, as worker tensors are.)
+         */
+        private Tensor stepOwned(Tensor t) {
+            return t.view(t.shape());
         }
 
         private void closeStepScope() {
@@ -159,13 +215,27 @@ public final class DataLoader implements Iterable<Batch> {
             }
         }
 
-        @Override
-        public void close() {
+        void close() {
+            closed = true;
             closeStepScope();
             if (workers != null) {
-                inFlight.forEach(f -> f.cancel(true));
+                inFlight.forEach(Epoch::discard);
                 inFlight.clear();
                 workers.shutdownNow();
+            }
+        }
+
+        /** Releases a batch that was prefetched but will not be handed out. */
+        private static void discard(Future<Prefetched> f) {
+            if (f.cancel(true)) {
+                return; // never ran, or still running: its scope dies with the worker thread
+            }
+            try {
+                f.get().scope().close();
+            } catch (ExecutionException e) {
+                // the worker failed and closed its scope itself; the epoch is over, so nobody needs the error
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
