@@ -106,7 +106,8 @@ class TrainCommandTest {
     void badInputGivesOneLineNamingTheProblemAndExitCode2() throws IOException {
         Path data = subset();
         Path notDir = Files.writeString(tmp.resolve("file"), "x");
-        Files.writeString(Files.createDirectories(tmp.resolve("bad")).resolve("train-images-idx3-ubyte"), "garbage!");
+        Path bad = MnistSubset.write(Files.createDirectories(tmp.resolve("bad")), 16, 16);
+        Files.writeString(bad.resolve("train-images-idx3-ubyte"), "garbage!");
         assertError("unknown model 'resnet'", "train", "--model", "resnet");
         assertError("--batch-size must be a positive integer, got 0", "train", "--batch-size", "0");
         assertError("--batch-size must be a positive integer, got -3", "train", "--batch-size", "-3");

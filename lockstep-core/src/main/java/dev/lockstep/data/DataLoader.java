@@ -201,8 +201,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
 
         /**
          * A new handle on the same storage, made here so that it belongs to the step scope; the
-         * worker's own handle is released with the worker's scope. (MemoryScope.adopt would move the
-         * handle itself, but it releases tensors made outside any scope, as worker tensors are.)
+         * worker's own handle, and the worker's temporaries, are released with the worker's scope.
          */
         private Tensor stepOwned(Tensor t) {
             return t.view(t.shape());
