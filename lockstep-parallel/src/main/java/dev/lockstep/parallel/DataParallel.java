@@ -56,6 +56,7 @@ public final class DataParallel extends Module implements AutoCloseable {
 
     private final Module module;
     private final List<Device> devices;
+    private final boolean hasBuffers;
     private final ReplicaPool pool;
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
@@ -65,6 +66,7 @@ public final class DataParallel extends Module implements AutoCloseable {
         this.devices = devices;
         module.to(devices.get(0));
         registerAsOwn(module);
+        hasBuffers = !module.namedBuffers().isEmpty();
         boolean shared = devices.stream().allMatch(devices.get(0)::equals);
         if (devices.size() > 1 && shared) {
             pool = new ReplicaPool(devices.size(), Math.max(1, Torch.numThreads() / devices.size()));
@@ -144,7 +146,7 @@ public final class DataParallel extends Module implements AutoCloseable {
         Tensor[] outputs;
         if (pool == null) {
             outputs = applyOnDevices(chunks);
-        } else if (module.isTraining() && !module.namedBuffers().isEmpty()) {
+        } else if (module.isTraining() && hasBuffers) {
             outputs = applyInTurn(chunks);
         } else {
             outputs = pool.forward(module, chunks);
