@@ -28,7 +28,10 @@ import java.util.Objects;
  * copies per step. Backward from the gathered output runs each branch and libtorch adds their
  * contributions into each parameter's {@code grad}. The threads belong to this object, live as
  * long as it does and each gives libtorch {@code max(1, caller's threads / replicas)} intra-op
- * threads, so the replicas share the cores instead of oversubscribing them.
+ * threads, so the replicas share the cores instead of oversubscribing them. Backward runs on
+ * the caller's thread with the caller's intra-op threads (libtorch runs CPU backward there).
+ * Measured on a busy 2-core machine for a small CNN at batch 64: 2 replicas × 1 thread and one
+ * device × 2 threads took about the same time per step (≈26 ms).
  * <b>Replicas on other devices</b> (CUDA) run the module with its parameters replaced by copies
  * made with autograd on ({@code param.to(device)}, PyTorch's broadcast), so their gradients flow
  * back to the originals. Those replicas are launched one after another from the caller's thread;
