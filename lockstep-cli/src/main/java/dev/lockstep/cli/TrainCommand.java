@@ -13,9 +13,8 @@ import dev.lockstep.optim.Adam;
 import dev.lockstep.optim.AdamW;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.SGD;
-import dev.lockstep.parallel.SingleDevice;
+import dev.lockstep.parallel.Strategies;
 import dev.lockstep.parallel.Strategy;
-import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Torch;
 import dev.lockstep.train.Trainer;
 import dev.lockstep.train.TrainingResult;
@@ -44,8 +43,9 @@ final class TrainCommand {
               --log-interval N                       batches between progress lines (default 100)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
               --num-workers N                        batch-preparing threads (default 1)
-              --strategy {single}                    how devices are used (default single)
-              --devices LIST                         e.g. cpu (default)
+              --strategy {auto,single,dp}            how devices are used (default auto: dp when
+                                                     there are several devices, else single)
+              --devices LIST                         cpu, cpu,cpu, cuda:0,cuda:1 or all (default all)
               --out DIR                              write DIR/metrics.json and DIR/model.safetensors
               --verbose                              stack traces on errors
             """;
@@ -72,7 +72,7 @@ final class TrainCommand {
         int threads = a.positiveInt("threads", defaultThreads());
         int numWorkers = a.integer("num-workers", 1);
         Path out = a.has("out") ? checkWritable(Path.of(a.string("out", null))) : null;
-        Strategy strategy = strategy(a.string("strategy", "single"), a.string("devices", "cpu"));
+        Strategy strategy = Strategies.create(a.string("strategy", "auto"), a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");
 
         Torch.setNumThreads(threads);
@@ -108,13 +108,6 @@ final class TrainCommand {
             case "sgd" -> new SGD(model.parameters(), lr);
             default -> throw new UsageException("unknown --optimizer '" + name + "': expected sgd, adam or adamw");
         };
-    }
-
-    private static Strategy strategy(String name, String devices) {
-        if (!name.equals("single")) {
-            throw new UsageException("unknown --strategy '" + name + "': expected single");
-        }
-        return new SingleDevice(Device.parse(devices));
     }
 
     /** The launcher gives each rank its share of the cores through OMP_NUM_THREADS. */

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Epoch seconds and samples/s of the seeds' MLP and CNN through `lockstep train`, and the RSS curve of
+# a long CNN run. Usage: bench/epochs.sh [EPOCHS_FOR_TIMING=3] [EPOCHS_FOR_RSS=10]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TIMING_EPOCHS="${1:-3}"
+RSS_EPOCHS="${2:-10}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+"$ROOT/lockstep" info
+
+epochs_table() { # model
+  "$ROOT/lockstep" train --model "$1" --epochs "$TIMING_EPOCHS" --log-interval 0 --out "$WORK/$1" >/dev/null
+  /usr/bin/env python3 - "$WORK/$1/metrics.json" "$1" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for e in m["epochs"]:
+    print("%-4s epoch %d: %7.2f s  %8.0f samples/s  test accuracy %.4f" % (sys.argv[2], e["epoch"], e["seconds"], e["samples_per_sec"], e["test_accuracy"]))
+PY
+}
+epochs_table mlp
+epochs_table cnn
+
+# RSS of a CNN run, sampled every 2 s; flat means the step and epoch scopes release everything.
+"$ROOT/lockstep" train --model cnn --epochs "$RSS_EPOCHS" --log-interval 0 > "$WORK/rss.log" 2>&1 &
+PID=$!
+while kill -0 "$PID" 2>/dev/null; do
+  JPID="$(pgrep -P "$PID" java || echo "$PID")"
+  awk '/VmRSS/ {print $2}' "/proc/$JPID/status" 2>/dev/null >> "$WORK/rss.txt" || true
+  sleep 2
+done
+wait "$PID"
+python3 - "$WORK/rss.txt" "$RSS_EPOCHS" <<'PY'
+import sys
+kb = [int(x) for x in open(sys.argv[1]).read().split()]
+n = len(kb)
+steady = kb[n // 10:]  # skip start-up (natives, dataset)
+lo, hi = min(steady), max(steady)
+print("cnn %s epochs: RSS samples %d, after warm-up min %.0f MiB max %.0f MiB (spread %.1f%% of min)" % (sys.argv[2], n, lo / 1024, hi / 1024, 100.0 * (hi - lo) / lo))
+print("RSS curve (MiB, every 10th sample):", " ".join("%.0f" % (k / 1024) for k in kb[::10]))
+PY
