@@ -1,0 +1,107 @@
+package dev.lockstep.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class LocalAgentTest {
+
+    private static LaunchConfig config(int nproc, int nnodes, int nodeRank, int port, String... args) {
+        return new LaunchConfig(nproc, nnodes, nodeRank, "127.0.0.1", port, 60, EchoWorker.class.getName(), List.of(args));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Runs an agent, capturing what it prints. */
+    private record Run(RunResult result, String out, String err) {
+        static Run of(LaunchConfig config) throws InterruptedException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            RunResult r = new LocalAgent(config, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)).run();
+            return new Run(r, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void prefixesEveryLineWithTheRankAndSetsTheEnvironment() throws Exception {
+        Run run = Run.of(config(2, 1, 0, 29400, "echo"));
+        assertTrue(run.result().isSuccess(), run.err());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        for (int r = 0; r < 2; r++) {
+            assertTrue(run.out().contains("[rank " + r + "] hello world=2 local=" + r + " threads=" + threads
+                    + " timeout=60"), run.out());
+            assertTrue(run.err().contains("[rank " + r + "] to stderr"), run.err());
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void oneFailingWorkerStopsTheOthersAndIsNamed() throws Exception {
+        long start = System.nanoTime();
+        Run run = Run.of(config(3, 1, 0, 29400, "fail", "1"));
+        assertEquals(WorkerState.FAILED, run.result().state());
+        assertEquals(1, run.result().failedRank());
+        assertEquals(5, run.result().exitCode());
+        assertTrue(run.result().summary().contains("rank 1 failed with exit code 5"), run.result().summary());
+        assertTrue(run.result().summary().contains("boom: simulated failure"), run.result().summary());
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 120, "healthy workers were not stopped");
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void twoNodesOnLoopbackFormOneJob() throws Exception {
+        int port = freePort();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Run> node0 = pool.submit(() -> Run.of(config(2, 2, 0, port, "allreduce")));
+            Future<Run> node1 = pool.submit(() -> Run.of(config(2, 2, 1, port, "allreduce")));
+            for (Run run : List.of(node0.get(3, TimeUnit.MINUTES), node1.get(3, TimeUnit.MINUTES))) {
+                assertTrue(run.result().isSuccess(), run.result().summary() + "\n" + run.out() + run.err());
+                assertTrue(run.out().contains("sum=6.0"), run.out()); // ranks 0+1+2+3
+            }
+            assertTrue(node1.get().out().contains("[rank 3] sum=6.0"), node1.get().out());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void parsesFlagsEnvironmentAndTrainArguments() {
+        LaunchConfig c = LaunchConfig.parse(new String[] {"--nproc-per-node", "4", "--master-port=1234", "--",
+                "--epochs", "1"}, Map.of("LOCKSTEP_NNODES", "2", "LOCKSTEP_NODE_RANK", "1", "MASTER_PORT", "99"));
+        assertEquals(4, c.nprocPerNode());
+        assertEquals(2, c.nnodes());
+        assertEquals(1, c.nodeRank());
+        assertEquals(1234, c.masterPort());
+        assertEquals(8, c.worldSize());
+        assertEquals(List.of("train", "--epochs", "1", "--strategy", "ddp"), c.workerArgs());
+        assertEquals(LaunchConfig.CLI_MAIN, c.mainClass());
+    }
+
+    @Test
+    void badUsageExitsWithTwo() {
+        assertEquals(2, RunCommand.run(new String[] {"--nnodes", "1"}));
+        assertEquals(2, RunCommand.run(new String[] {"--nproc-per-node", "x"}));
+        assertEquals(2, RunCommand.run(new String[] {"--nproc-per-node", "2", "--node-rank", "3"}));
+        assertEquals(2, RunCommand.run(new String[] {"--bogus", "1"}));
+    }
+}

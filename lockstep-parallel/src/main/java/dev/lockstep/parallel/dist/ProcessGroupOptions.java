@@ -1,0 +1,115 @@
+package dev.lockstep.parallel.dist;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where the job's rendezvous is and who this process is in it: the values torchrun (and
+ * {@code lockstep run}) put in the environment.
+ *
+ * @param masterAddr     host of rank 0, which serves the rendezvous store ({@code MASTER_ADDR})
+ * @param masterPort     the store's TCP port ({@code MASTER_PORT})
+ * @param rank           this process, 0 .. worldSize-1 ({@code RANK})
+ * @param worldSize      processes in the job ({@code WORLD_SIZE})
+ * @param localRank      this process among those on its node ({@code LOCAL_RANK}); picks the GPU
+ * @param localWorldSize processes on this node ({@code LOCAL_WORLD_SIZE})
+ * @param timeout        how long rendezvous and each collective may wait before failing
+ * @param backend        Gloo for CPU tensors, NCCL for CUDA
+ */
+public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, int worldSize,
+                                  int localRank, int localWorldSize, Duration timeout, Backend backend) {
+
+    /** PyTorch's default collective timeout for Gloo. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+    /** Optional: the timeout in seconds, set by {@code lockstep run --timeout}. */
+    public static final String TIMEOUT_VARIABLE = "LOCKSTEP_TIMEOUT";
+
+    public ProcessGroupOptions {
+        Objects.requireNonNull(masterAddr, "masterAddr");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(backend, "backend");
+        if (masterAddr.isBlank()) {
+            throw new IllegalArgumentException("MASTER_ADDR must not be empty");
+        }
+        if (masterPort < 1 || masterPort > 65535) {
+            throw new IllegalArgumentException("MASTER_PORT must be in 1..65535, got " + masterPort);
+        }
+        if (worldSize < 1) {
+            throw new IllegalArgumentException("WORLD_SIZE must be >= 1, got " + worldSize);
+        }
+        if (rank < 0 || rank >= worldSize) {
+            throw new IllegalArgumentException("RANK must be in 0.." + (worldSize - 1) + " (WORLD_SIZE="
+                    + worldSize + "), got " + rank);
+        }
+        if (localWorldSize < 1 || localWorldSize > worldSize) {
+            throw new IllegalArgumentException("LOCAL_WORLD_SIZE must be in 1.." + worldSize
+                    + " (WORLD_SIZE), got " + localWorldSize);
+        }
+        if (localRank < 0 || localRank >= localWorldSize) {
+            throw new IllegalArgumentException("LOCAL_RANK must be in 0.." + (localWorldSize - 1)
+                    + " (LOCAL_WORLD_SIZE=" + localWorldSize + "), got " + localRank);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+    }
+
+    /** One process per node on {@code masterAddr}, Gloo, the default timeout. */
+    public static ProcessGroupOptions of(String masterAddr, int masterPort, int rank, int worldSize) {
+        return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, rank, worldSize,
+                DEFAULT_TIMEOUT, Backend.GLOO);
+    }
+
+    /** Reads this process's environment; see {@link #fromEnvironment(Map)}. */
+    public static ProcessGroupOptions fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * Reads {@code MASTER_ADDR}, {@code MASTER_PORT}, {@code RANK}, {@code WORLD_SIZE},
+     * {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE} and the optional {@value #TIMEOUT_VARIABLE}
+     * (seconds). The backend is Gloo; use {@link #withBackend} for CUDA.
+     *
+     * @throws IllegalArgumentException naming the variable that is missing or invalid
+     */
+    public static ProcessGroupOptions fromEnvironment(Map<String, String> env) {
+        String addr = require(env, "MASTER_ADDR");
+        Duration timeout = env.containsKey(TIMEOUT_VARIABLE)
+                ? Duration.ofSeconds(integer(env, TIMEOUT_VARIABLE)) : DEFAULT_TIMEOUT;
+        return new ProcessGroupOptions(addr, integer(env, "MASTER_PORT"), integer(env, "RANK"),
+                integer(env, "WORLD_SIZE"), integer(env, "LOCAL_RANK"), integer(env, "LOCAL_WORLD_SIZE"),
+                timeout, Backend.GLOO);
+    }
+
+    private static String require(Map<String, String> env, String name) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("environment variable " + name + " is not set; start"
+                    + " distributed jobs with 'lockstep run' or set MASTER_ADDR, MASTER_PORT, RANK,"
+                    + " WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE");
+        }
+        return value.trim();
+    }
+
+    private static int integer(Map<String, String> env, String name) {
+        String value = require(env, name);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("environment variable " + name + " must be an integer, got '"
+                    + value + "'");
+        }
+    }
+
+    public ProcessGroupOptions withTimeout(Duration timeout) {
+        return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, localRank, localWorldSize,
+                timeout, backend);
+    }
+
+    public ProcessGroupOptions withBackend(Backend backend) {
+        return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, localRank, localWorldSize,
+                timeout, backend);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.lockstep.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** DDP on Gloo over loopback against one process at the same global batch, as PyTorch tests its own. */
+class DistributedDataParallelTest {
+    private static final Duration LIMIT = Duration.ofMinutes(5);
+    private static final int STEPS = 100;
+    private static final int GLOBAL_BATCH = 32;
+
+    private static float[] reference(int steps) throws Exception {
+        try (Workers w = Workers.start(DdpWorker.class, 1, r -> Map.of(), "single", "" + steps, "" + GLOBAL_BATCH)) {
+            w.awaitSuccess(LIMIT);
+            return params(w, 0);
+        }
+    }
+
+    private static float[] ddp(int worldSize, String mode, int steps, int k) throws Exception {
+        try (Workers w = Workers.job(DdpWorker.class, worldSize, mode, "" + steps, "" + GLOBAL_BATCH, "" + k)) {
+            w.awaitSuccess(LIMIT);
+            return params(w, 0);
+        }
+    }
+
+    private static float[] params(Workers w, int rank) {
+        String[] f = w.results(rank).get("params").split(",");
+        float[] out = new float[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = Float.parseFloat(f[i]);
+        }
+        return out;
+    }
+
+    /** max |a - b| / max |b|. */
+    private static double relativeDifference(float[] a, float[] b) {
+        assertEquals(b.length, a.length);
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return diff / scale;
+    }
+
+    @Test
+    void worldSizesTwoAndFourMatchOneProcessAtTheGlobalBatch() throws Exception {
+        float[] single = reference(STEPS);
+        float[] initial = reference(0);
+        assertTrue(relativeDifference(single, initial) > 1e-2, "training must move the parameters");
+        for (int n : new int[] {2, 4}) {
+            double d = relativeDifference(ddp(n, "ddp", STEPS, 1), single);
+            System.out.println("DDP world " + n + " vs one process after " + STEPS + " steps: max relative difference " + d);
+            assertTrue(d <= 1e-5, "world " + n + ": max relative difference " + d);
+        }
+    }
+
+    @Test
+    void noSyncAccumulationOverFourMicroBatchesEqualsOneStepOnTheWholeBatch() throws Exception {
+        float[] single = reference(20);
+        double d = relativeDifference(ddp(2, "nosync", 20, 4), single);
+        System.out.println("noSync k=4 vs one process: max relative difference " + d);
+        assertTrue(d <= 1e-5, "max relative difference " + d + " " + Arrays.toString(Arrays.copyOf(single, 3)));
+    }
+
+    @Test
+    void unevenInputsInsideJoinFailOnEveryRankInsteadOfHanging() throws Exception {
+        try (Workers w = Workers.job(DdpWorker.class, 2, "uneven", "5", "" + GLOBAL_BATCH)) {
+            int[] codes = w.await(LIMIT);
+            assertEquals(3, codes[0], w.outputs());
+            assertEquals(3, codes[1], w.outputs());
+            assertTrue(w.results(0).get("error").contains("this rank ran out of batches after 4 steps while ranks [1]"),
+                    w.outputs());
+            assertTrue(w.results(1).get("error").contains("ranks [0] ran out of batches after 4 steps"), w.outputs());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.lockstep.parallel.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.parallel.Workers;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProcessGroupTest {
+    private static final Duration LIMIT = Duration.ofMinutes(3);
+
+    @Test
+    void collectivesAgreeAcrossThreeRanks() throws Exception {
+        try (Workers w = Workers.job(CollectivesWorker.class, 3, "collectives")) {
+            w.awaitSuccess(LIMIT);
+            for (int r = 0; r < 3; r++) {
+                Map<String, String> res = w.results(r);
+                // rank r contributes {r+1, -(r+1), 10r}
+                assertEquals("[6.0, -6.0, 30.0]", res.get("sum"));
+                assertEquals("[2.0, -2.0, 10.0]", res.get("avg"));
+                assertEquals("[3.0, -1.0, 20.0]", res.get("max"));
+                assertEquals("[1.0, -3.0, 0.0]", res.get("min"));
+                assertEquals("[2.0, 2.0, 2.0, 2.0]", res.get("broadcast"));
+                assertEquals("[0, 0][1, 1][2, 4]", res.get("allgather"));
+                // sum over ranks of (i + r) for i = 0..5 is 3i + 3; rank r keeps i = 2r, 2r+1
+                assertEquals("[" + (6 * r + 3) + ".0, " + (6 * r + 6) + ".0]", res.get("reducescatter"));
+            }
+        }
+    }
+
+    @Test
+    void survivorNamesThePeerThatDiedWithinSeconds() throws Exception {
+        try (Workers w = Workers.job(CollectivesWorker.class, 2, "die")) {
+            assertEquals(7, w.await(1, LIMIT));
+            long start = System.nanoTime();
+            assertEquals(3, w.await(0, LIMIT), w.outputs());
+            String error = w.results(0).get("error");
+            assertTrue(error.startsWith("rank 0: all-reduce(SUM) failed: rank 1 (pid "), error);
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 60);
+        }
+    }
+
+    @Test
+    void stuckPeerTimesOutWithClearError() throws Exception {
+        try (Workers w = Workers.job(CollectivesWorker.class, 2, "stall", "3")) {
+            assertEquals(3, w.await(0, LIMIT), w.outputs());
+            String error = w.results(0).get("error");
+            assertTrue(error.startsWith("rank 0: all-reduce(SUM) failed: no answer within PT3S"), error);
+        }
+    }
+
+    @Test
+    void missingRankIsNamedAfterTheTimeout() throws Exception {
+        int port = Workers.freePort();
+        // WORLD_SIZE says 3 but only ranks 0 and 1 are started
+        try (Workers w = Workers.start(CollectivesWorker.class, 2, r -> Workers.env(port, r, 3), "collectives", "3")) {
+            assertEquals(3, w.await(0, LIMIT), w.outputs());
+            assertTrue(w.results(0).get("error").contains("ranks [2] did not join within PT3S"), w.outputs());
+        }
+    }
+
+    @Test
+    void disagreeingWorldSizesFailFast() throws Exception {
+        int port = Workers.freePort();
+        try (Workers w = Workers.start(CollectivesWorker.class, 2,
+                r -> Workers.env(port, r, r == 0 ? 2 : 3), "collectives", "60")) {
+            assertEquals(3, w.await(1, LIMIT), w.outputs());
+            assertTrue(w.results(1).get("error").contains("WORLD_SIZE mismatch: this rank has 3 but rank 0 has 2"),
+                    w.outputs());
+        }
+    }
+
+    @Test
+    void portInUseIsReportedByRankZero() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            try (Workers w = Workers.start(CollectivesWorker.class, 1, r -> Workers.env(port, 0, 1), "collectives", "5")) {
+                assertNotEquals(0, w.await(0, LIMIT));
+                assertTrue(w.results(0).get("error").contains("could not serve the rendezvous store on port " + port),
+                        w.outputs());
+            }
+        }
+    }
+
+    @Test
+    void unreachableMasterIsReported() throws Exception {
+        int port = Workers.freePort();
+        try (Workers w = Workers.start(CollectivesWorker.class, 1, r -> Workers.env(port, 1, 2), "collectives", "3")) {
+            assertEquals(3, w.await(0, LIMIT), w.outputs());
+            assertTrue(w.results(0).get("error").startsWith("rank 1: could not reach the master at 127.0.0.1:" + port),
+                    w.outputs());
+        }
+    }
+
+    @Test
+    void environmentIsValidatedVariableByVariable() {
+        Map<String, String> env = Workers.env(29500, 0, 2);
+        for (String name : env.keySet()) {
+            Map<String, String> missing = new java.util.HashMap<>(env);
+            missing.remove(name);
+            var e = assertThrows(IllegalArgumentException.class, () -> ProcessGroupOptions.fromEnvironment(missing));
+            assertTrue(e.getMessage().contains(name + " is not set"), e.getMessage());
+        }
+        Map<String, String> bad = new java.util.HashMap<>(env);
+        bad.put("WORLD_SIZE", "two");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProcessGroupOptions.fromEnvironment(bad))
+                .getMessage().contains("WORLD_SIZE must be an integer"));
+        bad.put("WORLD_SIZE", "2");
+        bad.put("RANK", "2");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProcessGroupOptions.fromEnvironment(bad))
+                .getMessage().contains("RANK must be in 0..1 (WORLD_SIZE=2), got 2"));
+        Map<String, String> timed = new java.util.HashMap<>(env);
+        timed.put(ProcessGroupOptions.TIMEOUT_VARIABLE, "42");
+        assertEquals(Duration.ofSeconds(42), ProcessGroupOptions.fromEnvironment(timed).timeout());
+        assertEquals(ProcessGroupOptions.DEFAULT_TIMEOUT, ProcessGroupOptions.fromEnvironment(env).timeout());
+    }
+}
