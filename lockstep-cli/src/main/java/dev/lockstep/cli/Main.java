@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.launcher.RunCommand;
 import java.util.Arrays;
 import java.util.List;
 
@@ -11,6 +12,7 @@ public final class Main {
     static final String USAGE = """
             usage: lockstep <command> [options]
               train   train a seed model (see lockstep train --help)
+              run     start DDP workers, as torchrun: lockstep run --nproc-per-node N -- <train args>
               info    devices, versions, threads and backends
             """;
 
@@ -31,8 +33,9 @@ public final class Main {
         try {
             return switch (argv[0]) {
                 case "train" -> TrainCommand.run(rest);
+                case "run" -> RunCommand.run(rest.toArray(String[]::new));
                 case "info" -> InfoCommand.run();
-                default -> throw new UsageException("unknown command '" + argv[0] + "': expected train or info");
+                default -> throw new UsageException("unknown command '" + argv[0] + "': expected train, run or info");
             };
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, verbose);

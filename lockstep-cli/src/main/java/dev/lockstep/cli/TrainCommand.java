@@ -13,7 +13,13 @@ import dev.lockstep.optim.Adam;
 import dev.lockstep.optim.AdamW;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.SGD;
+import dev.lockstep.launcher.RunCommand;
+import dev.lockstep.parallel.DDPStrategy;
+import dev.lockstep.parallel.Devices;
+import dev.lockstep.parallel.DistributedDataParallel;
 import dev.lockstep.parallel.Strategies;
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
+import dev.lockstep.tensor.Device;
 import dev.lockstep.parallel.Strategy;
 import dev.lockstep.tensor.Torch;
 import dev.lockstep.train.Trainer;
@@ -21,6 +27,8 @@ import dev.lockstep.train.TrainingResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,7 +36,8 @@ import java.util.Set;
 /** {@code lockstep train}: the seeds' training programs behind flags; defaults are seed 000's. */
 final class TrainCommand {
     private static final Set<String> OPTIONS = Set.of("model", "dataset", "data-dir", "epochs", "batch-size", "lr",
-            "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers");
+            "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers", "nproc-per-node",
+            "timeout");
     private static final Set<String> FLAGS = Set.of("verbose", "help");
     static final String HELP = """
             usage: lockstep train [options]
@@ -43,8 +52,11 @@ final class TrainCommand {
               --log-interval N                       batches between progress lines (default 100)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
               --num-workers N                        batch-preparing threads (default 1)
-              --strategy {auto,single,dp}            how devices are used (default auto: dp when
+              --strategy {auto,single,dp,ddp}        how devices are used (default auto: dp when
                                                      there are several devices, else single)
+              --nproc-per-node N                     with --strategy ddp: start N worker processes
+                                                     (same as lockstep run --nproc-per-node N -- ...)
+              --timeout S                            ddp: seconds before a silent peer is an error (300)
               --devices LIST                         cpu, cpu,cpu, cuda:0,cuda:1 or all (default all)
               --out DIR                              write DIR/metrics.json and DIR/model.safetensors
               --verbose                              stack traces on errors
@@ -59,6 +71,13 @@ final class TrainCommand {
             System.out.print(HELP);
             return 0;
         }
+        String strategyName = a.string("strategy", "auto");
+        if (a.has("nproc-per-node")) {
+            if (!strategyName.equals("ddp")) {
+                throw new UsageException("--nproc-per-node needs --strategy ddp");
+            }
+            return RunCommand.run(launchArgs(argv, a));
+        }
         ModelKind kind = ModelKind.parse(a.string("model", "cnn"));
         String dataset = a.string("dataset", "mnist");
         if (!dataset.equals("mnist")) {
@@ -72,7 +91,7 @@ final class TrainCommand {
         int threads = a.positiveInt("threads", defaultThreads());
         int numWorkers = a.integer("num-workers", 1);
         Path out = a.has("out") ? checkWritable(Path.of(a.string("out", null))) : null;
-        Strategy strategy = Strategies.create(a.string("strategy", "auto"), a.string("devices", null));
+        Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");
 
         Torch.setNumThreads(threads);
@@ -108,6 +127,39 @@ final class TrainCommand {
             case "sgd" -> new SGD(model.parameters(), lr);
             default -> throw new UsageException("unknown --optimizer '" + name + "': expected sgd, adam or adamw");
         };
+    }
+
+    /** A DDP worker: the launcher (or a cluster's own) put RANK, WORLD_SIZE, MASTER_ADDR, ... in the environment. */
+    private static Strategy ddp(Args a) {
+        if (System.getenv("RANK") == null) {
+            throw new UsageException("--strategy ddp runs one process per rank: start it with --nproc-per-node N"
+                    + " or lockstep run, or set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT");
+        }
+        ProcessGroupOptions options = ProcessGroupOptions.fromEnvironment();
+        if (a.has("timeout")) {
+            options = options.withTimeout(Duration.ofSeconds(a.positiveInt("timeout", 300)));
+        }
+        Device device = Devices.all().get(0);
+        return new DDPStrategy(options, device, DistributedDataParallel.Options.defaults());
+    }
+
+    /** {@code train --strategy ddp --nproc-per-node N args} → {@code run --nproc-per-node N -- args}. */
+    private static String[] launchArgs(List<String> argv, Args a) {
+        List<String> run = new ArrayList<>(List.of("--nproc-per-node", a.string("nproc-per-node", null)));
+        if (a.has("timeout")) {
+            run.addAll(List.of("--timeout", a.string("timeout", null)));
+        }
+        run.add("--");
+        for (int i = 0; i < argv.size(); i++) {
+            String arg = argv.get(i);
+            String name = arg.startsWith("--") ? arg.substring(2).split("=", 2)[0] : "";
+            if (name.equals("nproc-per-node") || name.equals("strategy") || name.equals("timeout")) {
+                i += arg.contains("=") ? 0 : 1; // skip the flag's value too
+            } else {
+                run.add(arg);
+            }
+        }
+        return run.toArray(String[]::new);
     }
 
     /** The launcher gives each rank its share of the cores through OMP_NUM_THREADS. */

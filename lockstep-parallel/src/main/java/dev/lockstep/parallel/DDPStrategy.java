@@ -54,6 +54,21 @@ public final class DDPStrategy implements Strategy {
         return new DistributedSampler(globalOrder, group.worldSize(), group.rank(), false);
     }
 
+    /** Rank r evaluates examples r, r+N, r+2N, ...: each exactly once, no padding. */
+    @Override
+    public Sampler shardForEval(Sampler order, long datasetSize) {
+        int world = group.worldSize();
+        int rank = group.rank();
+        return epoch -> {
+            long[] all = order.indices(epoch);
+            long[] mine = new long[(int) ((all.length - rank + world - 1) / world)];
+            for (int i = 0; i < mine.length; i++) {
+                mine[i] = all[rank + i * world];
+            }
+            return mine;
+        };
+    }
+
     @Override
     public void allReduceSum(double[] values) {
         if (values.length == 0) {
