@@ -1,0 +1,52 @@
+"""The seeds' MLP / CNN epoch in PyTorch (shuffled index batches, as DataLoader(shuffle=True) gives).
+
+Usage: /usr/bin/python3 pytorch_epoch.py {mlp|cnn} EPOCHS THREADS DATA_DIR
+Prints "pytorch <model> epoch <n>: <seconds> s <samples/s> samples/s".
+"""
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from pytorch_parity import MLP, read_idx
+
+
+class SimpleCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1, 1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(32 * 14 * 14, 10)
+
+    def forward(self, x):
+        return self.fc1(self.pool(F.relu(self.conv1(x))).flatten(1))
+
+
+def main():
+    model_name, epochs, threads, data_dir = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    images = torch.from_numpy(read_idx(data_dir + "/train-images-idx3-ubyte.gz").copy()).float().div(255).unsqueeze(1)
+    labels = torch.from_numpy(read_idx(data_dir + "/train-labels-idx1-ubyte.gz").astype(np.int64))
+    cnn = model_name == "cnn"
+    model = SimpleCNN() if cnn else MLP()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3) if cnn else torch.optim.SGD(model.parameters(), lr=0.01)
+    batch = 64 if cnn else 256
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        order = torch.randperm(len(labels))
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(images[idx]), labels[idx])
+            loss.backward()
+            optimizer.step()
+        seconds = time.perf_counter() - start
+        print("pytorch %s epoch %d: %.2f s %.0f samples/s" % (model_name, epoch, seconds, len(labels) / seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+package dev.lockstep.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.openblas.global.openblas_full;
+import org.bytedeco.pytorch.Adam;
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.SGD;
+import org.bytedeco.pytorch.SGDOptions;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The framework-free limit: the seeds' MLP or CNN epoch written straight against the presets'
+ * libtorch calls (raw tensors, ATen ops, libtorch's own optimisers, a PointerScope per step), with
+ * nothing of Lockstep in between. Usage: RawLoop {mlp|cnn} EPOCHS THREADS MNIST_DIR
+ */
+public final class RawLoop {
+    private RawLoop() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String model = args[0];
+        int epochs = Integer.parseInt(args[1]);
+        Loader.load(torch.class);
+        Loader.load(openblas_full.class);
+        openblas_full.openblas_set_num_threads(1);
+        torch.set_num_threads(Integer.parseInt(args[2]));
+        torch.manual_seed(1);
+        Path dir = Path.of(args[3]);
+        Tensor images = idx(dir.resolve("train-images-idx3-ubyte.gz"), 60000, 1, 28, 28)
+                .to(torch.ScalarType.Float).div(new Scalar(255.0));
+        Tensor labels = idx(dir.resolve("train-labels-idx1-ubyte.gz"), 60000).to(torch.ScalarType.Long);
+        boolean cnn = model.equals("cnn");
+        Tensor[] p = cnn
+                ? new Tensor[] {param(9, 32, 1, 3, 3), param(9, 32), param(6272, 10, 6272), param(6272, 10)}
+                : new Tensor[] {param(784, 256, 784), param(784, 256), param(256, 10, 256), param(256, 10)};
+        TensorVector params = new TensorVector(p);
+        var adam = cnn ? new Adam(params, new AdamOptions(1e-3)) : null;
+        var sgd = cnn ? null : new SGD(params, new SGDOptions(0.01));
+        int batch = cnn ? 64 : 256;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long start = System.nanoTime();
+            try (PointerScope epochScope = new PointerScope()) {
+                Tensor order = torch.randperm(60000, new TensorOptions(torch.ScalarType.Long));
+                for (long i = 0; i < 60000; i += batch) {
+                    try (PointerScope step = new PointerScope()) {
+                        Tensor idx = order.narrow(0, i, Math.min(batch, 60000 - i));
+                        Tensor x = torch.index_select(images, 0, idx);
+                        Tensor y = torch.index_select(labels, 0, idx);
+                        Tensor out = cnn ? cnnForward(x, p) : mlpForward(x, p);
+                        Tensor loss = torch.cross_entropy_loss(out, y);
+                        if (cnn) {
+                            adam.zero_grad();
+                        } else {
+                            sgd.zero_grad();
+                        }
+                        loss.backward();
+                        if (cnn) {
+                            adam.step();
+                        } else {
+                            sgd.step();
+                        }
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "raw %s epoch %d: %.2f s %.0f samples/s%n", model, epoch, seconds, 60000 / seconds);
+        }
+    }
+
+    private static Tensor mlpForward(Tensor x, Tensor[] p) {
+        Tensor h = torch.relu(torch.linear(x.flatten(1, -1), p[0], new TensorOptional(p[1])));
+        return torch.linear(h, p[2], new TensorOptional(p[3]));
+    }
+
+    private static Tensor cnnForward(Tensor x, Tensor[] p) {
+        Tensor c = torch.conv2d(x, p[0], new TensorOptional(p[1]), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
+        Tensor pooled = torch.max_pool2d(torch.relu(c), new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
+        return torch.linear(pooled.flatten(1, -1), p[2], new TensorOptional(p[3]));
+    }
+
+    /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for Linear and Conv2d. */
+    private static Tensor param(long fanIn, long... shape) {
+        Tensor t = torch.empty(shape);
+        double bound = 1 / Math.sqrt(fanIn);
+        try (NoGradGuard g = new NoGradGuard()) {
+            t.uniform_(-bound, bound, new GeneratorOptional());
+        }
+        return t.set_requires_grad(true);
+    }
+
+    private static Tensor idx(Path file, long... shape) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16);
+             DataInputStream data = new DataInputStream(in)) {
+            int dims = data.readInt() & 0xFF;
+            for (int i = 0; i < dims; i++) {
+                data.readInt();
+            }
+            byte[] bytes = data.readAllBytes();
+            try (BytePointer p = new BytePointer(bytes)) {
+                return torch.from_blob(p, shape, new TensorOptions(torch.ScalarType.Byte)).clone();
+            }
+        }
+    }
+}
