@@ -7,6 +7,7 @@ import dev.lockstep.optim.LRScheduler;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.parallel.Strategy;
 import dev.lockstep.tensor.MemoryScope;
+import dev.lockstep.tensor.Tensor;
 import dev.lockstep.tensor.Torch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ final class Checkpointer {
         fields.put("batch_size", (long) batchSize);
         fields.put("saved_at", Instant.now().toString());
         try (MemoryScope s = MemoryScope.open()) {
-            Map<String, Map<String, dev.lockstep.tensor.Tensor>> files = new LinkedHashMap<>();
+            Map<String, Map<String, Tensor>> files = new LinkedHashMap<>();
             files.put(MODEL, model.stateDict());
             files.put(OPTIMIZER, optimizer.stateDict());
             if (scheduler != null) {
