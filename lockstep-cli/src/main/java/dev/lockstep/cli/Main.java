@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.launcher.RunCommand;
+import dev.lockstep.train.NonFiniteLossException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,6 +40,9 @@ public final class Main {
             };
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, verbose);
+        } catch (NonFiniteLossException e) {
+            System.err.println("lockstep: error: " + e.getMessage());
+            return 1;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return fail(e, verbose);
         }

@@ -22,6 +22,7 @@ import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Device;
 import dev.lockstep.parallel.Strategy;
 import dev.lockstep.tensor.Torch;
+import dev.lockstep.train.CheckpointOptions;
 import dev.lockstep.train.Trainer;
 import dev.lockstep.train.TrainingResult;
 import java.io.IOException;
@@ -37,8 +38,8 @@ import java.util.Set;
 final class TrainCommand {
     private static final Set<String> OPTIONS = Set.of("model", "dataset", "data-dir", "epochs", "batch-size", "lr",
             "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers", "nproc-per-node",
-            "timeout");
-    private static final Set<String> FLAGS = Set.of("verbose", "help");
+            "timeout", "checkpoint-every", "keep-checkpoints", "resume", "max-restarts");
+    private static final Set<String> FLAGS = Set.of("verbose", "help", "skip-nonfinite");
     static final String HELP = """
             usage: lockstep train [options]
               --model {cnn,mlp,simplenn,regression}  seed model (default cnn)
@@ -59,6 +60,14 @@ final class TrainCommand {
               --timeout S                            ddp: seconds before a silent peer is an error (300)
               --devices LIST                         cpu, cpu,cpu, cuda:0,cuda:1 or all (default all)
               --out DIR                              write DIR/metrics.json and DIR/model.safetensors
+              --checkpoint-every N|epoch             checkpoint into DIR/checkpoints/step-N/ every N
+                                                     steps and at each epoch end (needs --out)
+              --keep-checkpoints K                   keep the newest K checkpoints (default 3)
+              --resume [DIR|latest]                  continue from a checkpoint directory, or from
+                                                     the newest usable one in --out (default latest)
+              --skip-nonfinite                       skip steps whose loss is NaN/Inf (default: stop)
+              --max-restarts K                       with --nproc-per-node: restart all workers up
+                                                     to K times after a failure (resuming from latest)
               --verbose                              stack traces on errors
             """;
 
@@ -66,6 +75,7 @@ final class TrainCommand {
     }
 
     static int run(List<String> argv) throws IOException {
+        argv = resumeDefaultsToLatest(argv);
         Args a = Args.parse(argv, OPTIONS, FLAGS);
         if (a.flag("help")) {
             System.out.print(HELP);
@@ -77,6 +87,9 @@ final class TrainCommand {
                 throw new UsageException("--nproc-per-node needs --strategy ddp");
             }
             return RunCommand.run(launchArgs(argv, a));
+        }
+        if (a.has("max-restarts")) {
+            throw new UsageException("--max-restarts needs --nproc-per-node N (or lockstep run --max-restarts K)");
         }
         ModelKind kind = ModelKind.parse(a.string("model", "cnn"));
         String dataset = a.string("dataset", "mnist");
@@ -91,6 +104,10 @@ final class TrainCommand {
         int threads = a.positiveInt("threads", defaultThreads());
         int numWorkers = a.integer("num-workers", 1);
         Path out = a.has("out") ? checkWritable(Path.of(a.string("out", null))) : null;
+        Trainer.Builder trainer = Trainer.builder().epochs(epochs).batchSize(batchSize).seed(seed)
+                .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
+                .skipNonFinite(a.flag("skip-nonfinite"));
+        checkpointing(a, out, trainer);
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");
 
@@ -101,14 +118,53 @@ final class TrainCommand {
         Optimizer optimizer = optimizer(optimizerName, model, lr);
         Loss loss = kind.classification() ? new CrossEntropyLoss() : new MSELoss();
         try (strategy) {
-            TrainingResult result = Trainer.builder().strategy(strategy).epochs(epochs).batchSize(batchSize).seed(seed)
-                    .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
-                    .build().fit(model, loss, optimizer, data[0], data[1]);
+            TrainingResult result = trainer.strategy(strategy).build().fit(model, loss, optimizer, data[0], data[1]);
             if (strategy.isMain() && kind.classification()) {
                 System.out.printf(Locale.ROOT, "Test accuracy: %.2f%%%n", 100 * result.testAccuracy());
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code --checkpoint-every} turns checkpoints on, and so does {@code --resume} (a resumed run
+     * goes on checkpointing at epoch ends). A worker that the launcher restarted resumes from the
+     * latest checkpoint by itself.
+     */
+    private static void checkpointing(Args a, Path out, Trainer.Builder trainer) {
+        String every = a.string("checkpoint-every", null);
+        String resume = a.string("resume", null);
+        boolean restarted = System.getenv("LOCKSTEP_RESTART_COUNT") != null
+                && !System.getenv("LOCKSTEP_RESTART_COUNT").equals("0");
+        int keep = a.positiveInt("keep-checkpoints", CheckpointOptions.DEFAULT_KEEP);
+        if (every == null && resume == null) {
+            return;
+        }
+        int steps = every == null || every.equals("epoch") ? 0 : a.positiveInt("checkpoint-every", 0);
+        if (out == null) {
+            if (every != null || "latest".equals(resume)) {
+                throw new UsageException((every != null ? "--checkpoint-every" : "--resume latest")
+                        + " needs --out DIR (checkpoints go to DIR/checkpoints)");
+            }
+        } else {
+            trainer.checkpoints(new CheckpointOptions(out.resolve("checkpoints"), steps, keep));
+        }
+        if (resume == null && restarted || "latest".equals(resume)) {
+            trainer.resumeFromLatest();
+        } else if (resume != null) {
+            trainer.resumeFrom(Path.of(resume));
+        }
+    }
+
+    /** A bare {@code --resume} (last, or followed by another option) means {@code --resume latest}. */
+    private static List<String> resumeDefaultsToLatest(List<String> argv) {
+        List<String> out = new ArrayList<>(argv);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).equals("--resume") && (i + 1 == out.size() || out.get(i + 1).startsWith("--"))) {
+                out.add(i + 1, "latest");
+            }
+        }
+        return out;
     }
 
     private static Dataset[] load(ModelKind kind, Args a) throws IOException {
@@ -146,14 +202,16 @@ final class TrainCommand {
     /** {@code train --strategy ddp --nproc-per-node N args} → {@code run --nproc-per-node N -- args}. */
     private static String[] launchArgs(List<String> argv, Args a) {
         List<String> run = new ArrayList<>(List.of("--nproc-per-node", a.string("nproc-per-node", null)));
-        if (a.has("timeout")) {
-            run.addAll(List.of("--timeout", a.string("timeout", null)));
+        for (String option : List.of("timeout", "max-restarts")) {
+            if (a.has(option)) {
+                run.addAll(List.of("--" + option, a.string(option, null)));
+            }
         }
         run.add("--");
         for (int i = 0; i < argv.size(); i++) {
             String arg = argv.get(i);
             String name = arg.startsWith("--") ? arg.substring(2).split("=", 2)[0] : "";
-            if (name.equals("nproc-per-node") || name.equals("strategy") || name.equals("timeout")) {
+            if (List.of("nproc-per-node", "strategy", "timeout", "max-restarts").contains(name)) {
                 i += arg.contains("=") ? 0 : 1; // skip the flag's value too
             } else {
                 run.add(arg);

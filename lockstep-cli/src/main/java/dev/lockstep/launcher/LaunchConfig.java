@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <pre>
  * lockstep run --nproc-per-node N [--nnodes M --node-rank R --master-addr A --master-port P]
- *              [--timeout S] -- &lt;train args&gt;
+ *              [--timeout S] [--max-restarts K] -- &lt;train args&gt;
  * </pre>
  *
  * @param nprocPerNode   workers on this node ({@code LOCKSTEP_NPROC_PER_NODE})
@@ -20,11 +20,12 @@ import java.util.Objects;
  * @param masterAddr     host of global rank 0 ({@code MASTER_ADDR}, 127.0.0.1)
  * @param masterPort     its rendezvous port ({@code MASTER_PORT}, 29500)
  * @param timeoutSeconds collective and rendezvous timeout passed to workers ({@code LOCKSTEP_TIMEOUT}, 300)
+ * @param maxRestarts    times all workers are restarted after one fails ({@code LOCKSTEP_MAX_RESTARTS}, 0)
  * @param mainClass      the workers' main class
  * @param workerArgs     the workers' arguments
  */
 public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort,
-                           int timeoutSeconds, String mainClass, List<String> workerArgs) {
+                           int timeoutSeconds, int maxRestarts, String mainClass, List<String> workerArgs) {
 
     /** The CLI entry point that every worker runs. */
     public static final String CLI_MAIN = "dev.lockstep.cli.Main";
@@ -38,6 +39,7 @@ public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String ma
         check(nodeRank >= 0 && nodeRank < nnodes, "--node-rank must be in 0.." + (nnodes - 1) + ", got " + nodeRank);
         check(masterPort >= 1 && masterPort <= 65535, "--master-port must be in 1..65535, got " + masterPort);
         check(timeoutSeconds >= 1, "--timeout must be >= 1 second, got " + timeoutSeconds);
+        check(maxRestarts >= 0, "--max-restarts must be >= 0, got " + maxRestarts);
     }
 
     public int worldSize() {
@@ -70,7 +72,8 @@ public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String ma
             } else {
                 throw new IllegalArgumentException("unexpected argument '" + a + "'");
             }
-            if (!List.of("nproc-per-node", "nnodes", "node-rank", "master-addr", "master-port", "timeout").contains(name)) {
+            if (!List.of("nproc-per-node", "nnodes", "node-rank", "master-addr", "master-port", "timeout",
+                    "max-restarts").contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
             }
             flags.put(name, value);
@@ -89,12 +92,13 @@ public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String ma
                 flags.getOrDefault("master-addr", env.getOrDefault("MASTER_ADDR", "127.0.0.1")),
                 integer("master-port", flags.getOrDefault("master-port", env.getOrDefault("MASTER_PORT", "29500"))),
                 integer("timeout", flags.getOrDefault("timeout", env.getOrDefault("LOCKSTEP_TIMEOUT", "300"))),
+                integer("max-restarts", flags.getOrDefault("max-restarts", env.getOrDefault("LOCKSTEP_MAX_RESTARTS", "0"))),
                 CLI_MAIN, workerArgs);
     }
 
     public static String usage() {
         return "usage: lockstep run --nproc-per-node N [--nnodes M --node-rank R --master-addr A --master-port P]"
-                + " [--timeout S] -- <train args>";
+                + " [--timeout S] [--max-restarts K] -- <train args>";
     }
 
     private static int integer(String flag, String value) {

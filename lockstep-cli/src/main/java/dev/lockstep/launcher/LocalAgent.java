@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  * JVM like this one (same java, same class path) with the torchrun environment and its share of
  * the cores; its output lines come out prefixed with {@code [rank R] }. When one worker fails the
  * others are stopped and the result names the failing rank with its last error lines.
+ *
+ * <p>With {@code maxRestarts} K, as torchelastic: when a worker fails, all are stopped and all are
+ * started again, up to K times, after a new rendezvous (a fresh port on a single node, where
+ * nobody else needs to know it; the same port, free once the old store is gone, across nodes).
+ * Workers get {@code LOCKSTEP_RESTART_COUNT}; the trainer then resumes from its latest checkpoint.
  */
 public final class LocalAgent {
     private static final int TAIL_LINES = 20;
@@ -35,12 +41,29 @@ public final class LocalAgent {
         this.err = err;
     }
 
-    /** Runs the workers to the end; blocks until all succeed or one fails and the rest are stopped. */
+    /**
+     * Runs the workers to the end, restarting all of them after a failure while restarts are
+     * left; blocks until all succeed or the last attempt fails.
+     */
     public RunResult run() throws InterruptedException {
+        int port = config.masterPort();
+        for (int restart = 0; ; restart++) {
+            RunResult result = runOnce(restart, port);
+            if (result.isSuccess() || restart == config.maxRestarts()) {
+                return result;
+            }
+            err.println("lockstep run: " + result.summary());
+            err.println("lockstep run: restarting all workers (restart " + (restart + 1) + " of "
+                    + config.maxRestarts() + ")");
+            port = config.nnodes() == 1 ? freePort() : port;
+        }
+    }
+
+    private RunResult runOnce(int restart, int port) throws InterruptedException {
         List<Worker> workers = new ArrayList<>();
         try {
             for (int local = 0; local < config.nprocPerNode(); local++) {
-                workers.add(start(local));
+                workers.add(start(local, restart, port));
             }
             return monitor(workers);
         } finally {
@@ -74,7 +97,15 @@ public final class LocalAgent {
         return RunResult.succeeded();
     }
 
-    private Worker start(int localRank) {
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the new rendezvous", e);
+        }
+    }
+
+    private Worker start(int localRank, int restart, int port) {
         int rank = config.nodeRank() * config.nprocPerNode() + localRank;
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -89,7 +120,9 @@ public final class LocalAgent {
         env.put("WORLD_SIZE", Integer.toString(config.worldSize()));
         env.put("LOCAL_WORLD_SIZE", Integer.toString(config.nprocPerNode()));
         env.put("MASTER_ADDR", config.masterAddr());
-        env.put("MASTER_PORT", Integer.toString(config.masterPort()));
+        env.put("MASTER_PORT", Integer.toString(port));
+        env.put("LOCKSTEP_RESTART_COUNT", Integer.toString(restart));
+        env.put("LOCKSTEP_MAX_RESTARTS", Integer.toString(config.maxRestarts()));
         env.put("LOCKSTEP_TIMEOUT", Integer.toString(config.timeoutSeconds()));
         // Ranks share the cores: spinning OpenMP threads or a second BLAS pool would oversubscribe them.
         env.put("OMP_WAIT_POLICY", "passive");

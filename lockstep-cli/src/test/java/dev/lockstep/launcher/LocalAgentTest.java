@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class LocalAgentTest {
 
     private static LaunchConfig config(int nproc, int nnodes, int nodeRank, int port, String... args) {
-        return new LaunchConfig(nproc, nnodes, nodeRank, "127.0.0.1", port, 60, EchoWorker.class.getName(), List.of(args));
+        return new LaunchConfig(nproc, nnodes, nodeRank, "127.0.0.1", port, 60, 0, EchoWorker.class.getName(), List.of(args));
     }
 
     private static int freePort() throws Exception {

@@ -46,7 +46,7 @@ public final class AtomicFiles {
     }
 
     /** Makes the rename itself durable; directories cannot be opened for this on every platform. */
-    private static void syncDirectory(Path dir) {
+    static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException notSupported) {

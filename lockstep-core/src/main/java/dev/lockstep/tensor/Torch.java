@@ -50,6 +50,21 @@ public final class Torch {
         torch.manual_seed(seed);
     }
 
+    /**
+     * {@code torch.get_rng_state()}: a copy of the default CPU generator's state (a uint8 tensor),
+     * so that a resumed run draws the same dropout masks as an uninterrupted one.
+     */
+    public static Tensor rngState() {
+        ensureLoaded();
+        return Tensor.wrap(torch.getDefaultCPUGenerator().get_state());
+    }
+
+    /** {@code torch.set_rng_state}: restores a state taken with {@link #rngState()}. */
+    public static void setRngState(Tensor state) {
+        ensureLoaded();
+        torch.getDefaultCPUGenerator().set_state(state.unwrap());
+    }
+
     /** {@code torch.set_num_threads}: libtorch's intra-op threads for this process. */
     public static void setNumThreads(int threads) {
         if (threads <= 0) {

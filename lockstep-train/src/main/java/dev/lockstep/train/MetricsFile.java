@@ -23,7 +23,8 @@ final class MetricsFile {
                     .append(",\"test_loss\":").append(number(m.testLoss()))
                     .append(",\"test_accuracy\":").append(number(m.testAccuracy()))
                     .append(",\"seconds\":").append(number(m.seconds()))
-                    .append(",\"samples_per_sec\":").append(number(m.samplesPerSec())).append('}');
+                    .append(",\"samples_per_sec\":").append(number(m.samplesPerSec()))
+                    .append(",\"skipped_steps\":").append(m.skippedSteps()).append('}');
         }
         json.append("\n],\"test_accuracy\":").append(number(result.testAccuracy())).append("}\n");
         AtomicFiles.write(file, json.toString().getBytes(StandardCharsets.UTF_8));

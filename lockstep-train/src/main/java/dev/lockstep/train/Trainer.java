@@ -4,11 +4,13 @@ import dev.lockstep.data.Batch;
 import dev.lockstep.data.DataLoader;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.data.RandomSampler;
+import dev.lockstep.data.Sampler;
 import dev.lockstep.data.SequentialSampler;
 import dev.lockstep.io.Safetensors;
 import dev.lockstep.nn.Loss;
 import dev.lockstep.nn.Module;
 import dev.lockstep.nn.Reduction;
+import dev.lockstep.optim.LRScheduler;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.parallel.SingleDevice;
 import dev.lockstep.parallel.Strategy;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -31,6 +34,10 @@ import java.util.function.Consumer;
  * process logs and writes files.
  *
  * <p>{@code batchSize} is the global batch: under DDP each of N processes takes batchSize / N.
+ *
+ * <p>With {@link CheckpointOptions} it checkpoints at each epoch end and every N steps; a run
+ * resumed from a checkpoint continues with exactly the batches (and dropout masks) an
+ * uninterrupted run would have used.
  */
 public final class Trainer {
     private final Strategy strategy;
@@ -43,6 +50,10 @@ public final class Trainer {
     private final boolean classification;
     private final Path outDir;
     private final Consumer<String> log;
+    private final CheckpointOptions checkpoints;
+    private final Path resumeFrom;
+    private final boolean resumeLatest;
+    private final boolean skipNonFinite;
 
     private Trainer(Builder b) {
         this.strategy = b.strategy;
@@ -55,6 +66,10 @@ public final class Trainer {
         this.classification = b.classification;
         this.outDir = b.outDir;
         this.log = b.log;
+        this.checkpoints = b.checkpoints;
+        this.resumeFrom = b.resumeFrom;
+        this.resumeLatest = b.resumeLatest;
+        this.skipNonFinite = b.skipNonFinite;
     }
 
     public static Builder builder() {
@@ -66,26 +81,49 @@ public final class Trainer {
      * optimiser must be over {@code model.parameters()}.
      */
     public TrainingResult fit(Module model, Loss criterion, Optimizer optimizer, Dataset train, Dataset test) {
+        return fit(model, criterion, optimizer, null, train, test);
+    }
+
+    /**
+     * As {@link #fit(Module, Loss, Optimizer, Dataset, Dataset)}, stepping {@code scheduler} (or
+     * nothing, when null) once after each epoch.
+     */
+    public TrainingResult fit(Module model, Loss criterion, Optimizer optimizer, LRScheduler scheduler,
+                              Dataset train, Dataset test) {
         int world = strategy.worldSize();
         if (batchSize % world != 0) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " must be divisible by the number of processes ("
                     + world + ")");
         }
         Module wrapped = strategy.wrap(model);
-        DataLoader trainLoader = DataLoader.builder(train).batchSize(batchSize / world).numWorkers(numWorkers)
-                .sampler(strategy.shard(new RandomSampler(train.size(), seed), train.size())).build();
+        Sampler trainOrder = strategy.shard(new RandomSampler(train.size(), seed), train.size());
+        DataLoader trainLoader = trainLoader(train, trainOrder, 0);
+        long stepsPerEpoch = trainLoader.numBatches();
+        Checkpointer checkpointer = new Checkpointer(checkpoints, strategy, seed, batchSize, log);
+        Progress start = resumeFrom == null && !resumeLatest ? Progress.START
+                : checkpointer.restore(resumeFrom, resumeLatest, stepsPerEpoch, model, optimizer, scheduler);
         DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatchSize).numWorkers(numWorkers)
                 .sampler(strategy.shardForEval(new SequentialSampler(test.size()), test.size())).build();
         List<EpochMetrics> history = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (int epoch = start.epoch(); epoch <= epochs; epoch++) {
             try (MemoryScope epochScope = MemoryScope.open()) {
-                long start = System.nanoTime();
-                trainLoader.setEpoch(epoch - 1);
-                double trainLoss = trainEpoch(epoch, wrapped, criterion, optimizer, trainLoader, train.size());
-                double seconds = (System.nanoTime() - start) / 1e9;
+                long started = System.nanoTime();
+                long done = epoch == start.epoch() ? start.stepInEpoch() : 0;
+                DataLoader loader = done == 0 ? trainLoader : trainLoader(train, trainOrder, done * (batchSize / world));
+                loader.setEpoch(epoch - 1);
+                Progress from = new Progress(epoch, done, (epoch - 1) * stepsPerEpoch + done);
+                double[] trained = trainEpoch(from, stepsPerEpoch, wrapped, model, criterion, optimizer, scheduler,
+                        checkpointer, loader, train.size());
+                double seconds = (System.nanoTime() - started) / 1e9;
                 double[] eval = evaluate(model, criterion, testLoader);
-                history.add(new EpochMetrics(epoch, trainLoss, eval[0], eval[1], seconds, train.size() / seconds));
+                history.add(new EpochMetrics(epoch, trained[0], eval[0], eval[1], seconds, train.size() / seconds,
+                        (long) trained[1]));
                 report(history);
+                if (scheduler != null) {
+                    scheduler.step();
+                }
+                checkpointer.atEpochEnd(new Progress(epoch + 1, 0, epoch * stepsPerEpoch), stepsPerEpoch, model,
+                        optimizer, scheduler);
             }
         }
         TrainingResult result = new TrainingResult(history);
@@ -93,31 +131,71 @@ public final class Trainer {
         return result;
     }
 
-    private double trainEpoch(int epoch, Module wrapped, Loss criterion, Optimizer optimizer,
-                              DataLoader loader, long datasetSize) {
+    /**
+     * The loader of an epoch's batches; {@code skip} leaves out the first examples of this rank's
+     * order, which are whole batches already trained before a resume.
+     */
+    private DataLoader trainLoader(Dataset train, Sampler order, long skip) {
+        Sampler sampler = skip == 0 ? order : epoch -> {
+            long[] all = order.indices(epoch);
+            return Arrays.copyOfRange(all, (int) Math.min(skip, all.length), all.length);
+        };
+        return DataLoader.builder(train).batchSize(batchSize / strategy.worldSize()).numWorkers(numWorkers)
+                .sampler(sampler).build();
+    }
+
+    /** Trains the rest of an epoch from {@code from}; returns {mean loss, steps skipped as not finite}. */
+    private double[] trainEpoch(Progress from, long batches, Module wrapped, Module model, Loss criterion,
+                                Optimizer optimizer, LRScheduler scheduler, Checkpointer checkpointer,
+                                DataLoader loader, long datasetSize) {
         wrapped.train();
         Device device = strategy.inputDevice();
-        long batches = loader.numBatches();
-        double[] lossSum = {0, 0};
-        int batchIdx = 0;
+        int epoch = from.epoch();
+        double[] sums = {0, 0, 0}; // finite losses, their steps, skipped steps
+        long batchIdx = from.stepInEpoch();
         for (Batch batch : loader) {
             Tensor output = wrapped.forward(batch.input().to(device));
             Tensor loss = criterion.forward(output, batch.target().to(device));
-            optimizer.zeroGrad();
-            loss.backward();
-            strategy.syncGradients(wrapped);
-            optimizer.step();
             double value = loss.item();
-            lossSum[0] += value;
-            lossSum[1] += 1;
+            long global = from.globalStep() + (batchIdx - from.stepInEpoch()) + 1;
+            optimizer.zeroGrad();
+            if (lossIsFinite(value, epoch, batchIdx + 1, global)) {
+                loss.backward();
+                strategy.syncGradients(wrapped);
+                optimizer.step();
+                sums[0] += value;
+                sums[1] += 1;
+            } else {
+                sums[2] += 1;
+            }
             if (logInterval > 0 && batchIdx % logInterval == 0 && strategy.isMain()) {
                 log.accept(String.format(Locale.ROOT, "Train Epoch: %d [%d/%d (%.0f%%)]\tLoss: %.6f", epoch,
-                        Math.min((long) batchIdx * batchSize, datasetSize), datasetSize, 100.0 * batchIdx / batches, value));
+                        Math.min(batchIdx * batchSize, datasetSize), datasetSize, 100.0 * batchIdx / batches, value));
             }
             batchIdx++;
+            checkpointer.afterStep(new Progress(epoch, batchIdx, global), batches, model, optimizer, scheduler);
         }
-        strategy.allReduceSum(lossSum);
-        return lossSum[0] / lossSum[1];
+        strategy.allReduceSum(sums);
+        return new double[] {sums[0] / sums[1], sums[2] / strategy.worldSize()};
+    }
+
+    /**
+     * Whether every rank's loss is finite (they must agree, or DDP's collectives would diverge);
+     * a non-finite one stops training unless such steps are to be skipped.
+     */
+    private boolean lossIsFinite(double localLoss, int epoch, long step, long globalStep) {
+        double[] bad = {Double.isFinite(localLoss) ? 0 : 1};
+        strategy.allReduceSum(bad);
+        if (bad[0] == 0) {
+            return true;
+        }
+        if (!skipNonFinite) {
+            throw new NonFiniteLossException(epoch, step, globalStep, localLoss);
+        }
+        if (strategy.isMain()) {
+            log.accept("warning: loss is not finite at epoch " + epoch + ", step " + step + ": step skipped");
+        }
+        return false;
     }
 
     /** Returns {mean test loss, accuracy (NaN for regression)} over the whole test set. */
@@ -182,8 +260,41 @@ public final class Trainer {
         private boolean classification = true;
         private Path outDir;
         private Consumer<String> log = System.out::println;
+        private CheckpointOptions checkpoints;
+        private Path resumeFrom;
+        private boolean resumeLatest;
+        private boolean skipNonFinite;
 
         private Builder() {
+        }
+
+        /** Checkpoint at each epoch end (and every N steps, if set); none when not set. */
+        public Builder checkpoints(CheckpointOptions checkpoints) {
+            this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+            return this;
+        }
+
+        /** Resume from this checkpoint directory; an unusable one is an error. */
+        public Builder resumeFrom(Path checkpoint) {
+            this.resumeFrom = Objects.requireNonNull(checkpoint, "checkpoint");
+            this.resumeLatest = false;
+            return this;
+        }
+
+        /**
+         * Resume from the newest usable checkpoint of {@link #checkpoints}'s directory, skipping
+         * (with a warning) any newer unusable one; start from the beginning when there is none.
+         */
+        public Builder resumeFromLatest() {
+            this.resumeFrom = null;
+            this.resumeLatest = true;
+            return this;
+        }
+
+        /** Skip steps whose loss is NaN or infinite (no optimiser step) instead of stopping; they are counted. */
+        public Builder skipNonFinite(boolean skip) {
+            this.skipNonFinite = skip;
+            return this;
         }
 
         public Builder strategy(Strategy strategy) {
@@ -249,6 +360,9 @@ public final class Trainer {
         }
 
         public Trainer build() {
+            if (resumeLatest && checkpoints == null) {
+                throw new IllegalArgumentException("resuming from the latest checkpoint needs checkpoints(...) to say where they are");
+            }
             return new Trainer(this);
         }
 
