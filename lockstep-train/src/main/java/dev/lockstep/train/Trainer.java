@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -43,6 +44,7 @@ public final class Trainer {
     private final boolean classification;
     private final Path outDir;
     private final Consumer<String> log;
+    private final Listeners listeners;
 
     private Trainer(Builder b) {
         this.strategy = b.strategy;
@@ -55,6 +57,7 @@ public final class Trainer {
         this.classification = b.classification;
         this.outDir = b.outDir;
         this.log = b.log;
+        this.listeners = new Listeners(b.listeners);
     }
 
     public static Builder builder() {
@@ -76,20 +79,30 @@ public final class Trainer {
                 .sampler(strategy.shard(new RandomSampler(train.size(), seed), train.size())).build();
         DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatchSize).numWorkers(numWorkers)
                 .sampler(strategy.shardForEval(new SequentialSampler(test.size()), test.size())).build();
+        long batches = trainLoader.numBatches();
+        listeners.onTrainingStart(new TrainingInfo(strategy.rank(), world, strategy.name(), epochs, batches,
+                train.size(), batchSize));
         List<EpochMetrics> history = new ArrayList<>();
         for (int epoch = 1; epoch <= epochs; epoch++) {
             try (MemoryScope epochScope = MemoryScope.open()) {
+                listeners.onEpochStart(epoch);
                 long start = System.nanoTime();
                 trainLoader.setEpoch(epoch - 1);
                 double trainLoss = trainEpoch(epoch, wrapped, criterion, optimizer, trainLoader, train.size());
                 double seconds = (System.nanoTime() - start) / 1e9;
-                double[] eval = evaluate(model, criterion, testLoader);
-                history.add(new EpochMetrics(epoch, trainLoss, eval[0], eval[1], seconds, train.size() / seconds));
+                double[] eval = evaluate(epoch, epoch * batches, model, criterion, testLoader);
+                EpochMetrics metrics = new EpochMetrics(epoch, trainLoss, eval[0], eval[1], seconds, train.size() / seconds);
+                history.add(metrics);
                 report(history);
+                listeners.onEpochEnd(metrics);
             }
         }
         TrainingResult result = new TrainingResult(history);
         saveWeights(model);
+        listeners.onTrainingEnd(result);
+        if (world > 1) {
+            strategy.allReduceSum(new double[1]); // a barrier: every rank's files are written when fit returns
+        }
         return result;
     }
 
@@ -98,30 +111,51 @@ public final class Trainer {
         wrapped.train();
         Device device = strategy.inputDevice();
         long batches = loader.numBatches();
+        long firstStep = (epoch - 1) * batches;
         double[] lossSum = {0, 0};
         int batchIdx = 0;
-        for (Batch batch : loader) {
+        // The iterator by hand, so that waiting for the next batch is timed.
+        for (Iterator<Batch> it = loader.iterator(); ; batchIdx++) {
+            long t0 = System.nanoTime();
+            if (!it.hasNext()) {
+                break;
+            }
+            Batch batch = it.next();
+            long t1 = System.nanoTime();
             Tensor output = wrapped.forward(batch.input().to(device));
             Tensor loss = criterion.forward(output, batch.target().to(device));
+            long t2 = System.nanoTime();
             optimizer.zeroGrad();
             loss.backward();
+            long t3 = System.nanoTime();
             strategy.syncGradients(wrapped);
+            long t4 = System.nanoTime();
             optimizer.step();
-            double value = loss.item();
+            double value = loss.item(); // on CUDA this waits for the step's kernels: counted as optimiser time
+            long t5 = System.nanoTime();
+            long step = firstStep + batchIdx;
+            listeners.onPhase(Phase.DATA, epoch, step, t0, t1);
+            listeners.onPhase(Phase.FORWARD, epoch, step, t1, t2);
+            listeners.onPhase(Phase.BACKWARD, epoch, step, t2, t3);
+            listeners.onPhase(Phase.SYNC, epoch, step, t3, t4);
+            listeners.onPhase(Phase.OPTIMIZER, epoch, step, t4, t5);
+            listeners.onBatchEnd(epoch, batchIdx, batches, batch.size(), value);
             lossSum[0] += value;
             lossSum[1] += 1;
             if (logInterval > 0 && batchIdx % logInterval == 0 && strategy.isMain()) {
                 log.accept(String.format(Locale.ROOT, "Train Epoch: %d [%d/%d (%.0f%%)]\tLoss: %.6f", epoch,
                         Math.min((long) batchIdx * batchSize, datasetSize), datasetSize, 100.0 * batchIdx / batches, value));
             }
-            batchIdx++;
         }
+        long syncStart = System.nanoTime();
         strategy.allReduceSum(lossSum);
+        listeners.onPhase(Phase.SYNC, epoch, firstStep + batchIdx, syncStart, System.nanoTime());
         return lossSum[0] / lossSum[1];
     }
 
     /** Returns {mean test loss, accuracy (NaN for regression)} over the whole test set. */
-    private double[] evaluate(Module model, Loss criterion, DataLoader loader) {
+    private double[] evaluate(int epoch, long step, Module model, Loss criterion, DataLoader loader) {
+        long start = System.nanoTime();
         model.eval();
         double[] sums = {0, 0, 0}; // loss summed over examples, correct, examples
         try (NoGrad g = NoGrad.open()) {
@@ -136,7 +170,10 @@ public final class Trainer {
                 sums[2] += batch.size();
             }
         }
+        long syncStart = System.nanoTime();
         strategy.allReduceSum(sums);
+        listeners.onPhase(Phase.EVAL, epoch, step, start, syncStart);
+        listeners.onPhase(Phase.SYNC, epoch, step, syncStart, System.nanoTime());
         double loss = sums[0] / sums[2];
         double accuracy = classification ? sums[1] / sums[2] : Double.NaN;
         if (strategy.isMain()) {
@@ -182,6 +219,7 @@ public final class Trainer {
         private boolean classification = true;
         private Path outDir;
         private Consumer<String> log = System.out::println;
+        private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -245,6 +283,12 @@ public final class Trainer {
 
         public Builder log(Consumer<String> log) {
             this.log = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order they were added. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
