@@ -35,8 +35,8 @@ final class InfoCommand {
         System.out.println("threads: libtorch intra-op " + Torch.numThreads() + ", inter-op " + Torch.numInteropThreads()
                 + ", OMP_NUM_THREADS=" + env("OMP_NUM_THREADS") + ", OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY")
                 + ", OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS"));
-        Torch.parallelInfo().lines().filter(l -> l.startsWith("ATen parallel backend") || l.contains("MKL")
-                || l.contains("MKLDNN")).forEach(l -> System.out.println("  " + l.strip()));
+        Torch.parallelInfo().lines().filter(l -> l.startsWith("ATen parallel backend") || l.contains("MKL-DNN"))
+                .forEach(l -> System.out.println("  " + l.strip()));
         System.out.println("collective backends: gloo (cpu)" + (cuda > 0 ? ", nccl (cuda)" : ""));
         return 0;
     }
