@@ -1,6 +1,14 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.tensor.Torch;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** {@code lockstep info}: what this machine offers Lockstep. */
 final class InfoCommand {
@@ -9,13 +17,59 @@ final class InfoCommand {
 
     static int run() {
         int cuda = Torch.cudaDeviceCount();
+        Runtime rt = Runtime.getRuntime();
         System.out.println("lockstep " + Version.LOCKSTEP + " on libtorch " + Version.LIBTORCH);
-        System.out.println("java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPU cores");
-        System.out.println("devices: " + (cuda > 0 ? cuda + " CUDA device(s)" : "cpu only"));
-        System.out.println("threads: libtorch " + Torch.numThreads() + ", OMP_WAIT_POLICY="
-                + System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)")
-                + ", OPENBLAS_NUM_THREADS=" + System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(unset)"));
-        System.out.println("collective backends: gloo" + (cuda > 0 ? ", nccl" : ""));
+        System.out.println("java " + Runtime.version() + " on " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch"));
+        System.out.println("devices:");
+        System.out.printf(Locale.ROOT, "  cpu: %d cores%s, JVM heap up to %.1f GiB%n", rt.availableProcessors(),
+                cpuModel().map(m -> " (" + m + ")").orElse(""), rt.maxMemory() / (double) (1L << 30));
+        if (cuda == 0) {
+            System.out.println("  cuda: none (the default build has CPU natives; GPUs need mvn -Pcuda)");
+        } else {
+            List<String> gpus = nvidiaSmi();
+            for (int i = 0; i < cuda; i++) {
+                System.out.println("  cuda:" + i + (i < gpus.size() ? " " + gpus.get(i) : ""));
+            }
+        }
+        System.out.println("threads: libtorch intra-op " + Torch.numThreads() + ", inter-op " + Torch.numInteropThreads()
+                + ", OMP_NUM_THREADS=" + env("OMP_NUM_THREADS") + ", OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY")
+                + ", OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS"));
+        Torch.parallelInfo().lines().filter(l -> l.startsWith("ATen parallel backend") || l.contains("MKL-DNN"))
+                .forEach(l -> System.out.println("  " + l.strip()));
+        System.out.println("collective backends: gloo (cpu)" + (cuda > 0 ? ", nccl (cuda)" : ""));
         return 0;
+    }
+
+    private static String env(String name) {
+        return System.getenv().getOrDefault(name, "(unset)");
+    }
+
+    private static Optional<String> cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // not Linux: the core count is enough
+        }
+    }
+
+    /** Names and memory of the GPUs: the CPU-side presets do not bind cudaGetDeviceProperties, nvidia-smi knows. */
+    private static List<String> nvidiaSmi() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return List.of();
+            }
+            return out.lines().map(l -> l.replace(", ", ", memory ")).toList();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 }

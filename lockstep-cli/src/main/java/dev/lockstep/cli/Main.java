@@ -14,6 +14,7 @@ public final class Main {
             usage: lockstep <command> [options]
               train   train a seed model (see lockstep train --help)
               run     start DDP workers, as torchrun: lockstep run --nproc-per-node N -- <train args>
+              plot    loss, accuracy and timeline charts of a train --out DIR: lockstep plot DIR
               info    devices, versions, threads and backends
             """;
 
@@ -35,8 +36,9 @@ public final class Main {
             return switch (argv[0]) {
                 case "train" -> TrainCommand.run(rest);
                 case "run" -> RunCommand.run(rest.toArray(String[]::new));
+                case "plot" -> PlotCommand.run(rest);
                 case "info" -> InfoCommand.run();
-                default -> throw new UsageException("unknown command '" + argv[0] + "': expected train, run or info");
+                default -> throw new UsageException("unknown command '" + argv[0] + "': expected train, run, plot or info");
             };
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, verbose);

@@ -25,6 +25,10 @@ import dev.lockstep.tensor.Torch;
 import dev.lockstep.train.CheckpointOptions;
 import dev.lockstep.train.Trainer;
 import dev.lockstep.train.TrainingResult;
+import dev.lockstep.train.watch.CsvMetrics;
+import dev.lockstep.train.watch.PhaseTimeline;
+import dev.lockstep.train.watch.ProgressBar;
+import dev.lockstep.train.watch.TensorBoardMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +54,8 @@ final class TrainCommand {
               --lr X                                 learning rate (default 1e-3)
               --optimizer {sgd,adam,adamw}           (default adam)
               --seed N                               initial weights and data order (default 1)
-              --log-interval N                       batches between progress lines (default 100)
+              --log-interval N                       batches between progress lines (default 100;
+                                                     on a terminal a progress bar replaces them)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
               --num-workers N                        batch-preparing threads (default 1)
               --strategy {auto,single,dp,ddp}        how devices are used (default auto: dp when
@@ -59,7 +64,9 @@ final class TrainCommand {
                                                      (same as lockstep run --nproc-per-node N -- ...)
               --timeout S                            ddp: seconds before a silent peer is an error (300)
               --devices LIST                         cpu, cpu,cpu, cuda:0,cuda:1 or all (default all)
-              --out DIR                              write DIR/metrics.json and DIR/model.safetensors
+              --out DIR                              write metrics (json, csv, TensorBoard events),
+                                                     phase traces, loss/accuracy/timeline PNGs and
+                                                     model.safetensors to DIR
               --checkpoint-every N|epoch             checkpoint into DIR/checkpoints/step-N/ every N
                                                      steps and at each epoch end (needs --out)
               --keep-checkpoints K                   keep the newest K checkpoints (default 3)
@@ -118,9 +125,13 @@ final class TrainCommand {
         Optimizer optimizer = optimizer(optimizerName, model, lr);
         Loss loss = kind.classification() ? new CrossEntropyLoss() : new MSELoss();
         try (strategy) {
+            watch(trainer, out, !a.has("log-interval") && System.console() != null);
             TrainingResult result = trainer.strategy(strategy).build().fit(model, loss, optimizer, data[0], data[1]);
             if (strategy.isMain() && kind.classification()) {
                 System.out.printf(Locale.ROOT, "Test accuracy: %.2f%%%n", 100 * result.testAccuracy());
+            }
+            if (out != null && strategy.isMain()) {
+                PlotCommand.plot(out); // fit returned on every rank, so every trace file is there
             }
         }
         return 0;
@@ -165,6 +176,17 @@ final class TrainCommand {
             }
         }
         return out;
+    }
+
+    /** A progress bar instead of log lines on a terminal; the phase table always; files under --out. */
+    private static void watch(Trainer.Builder trainer, Path out, boolean progressBar) {
+        if (progressBar) {
+            trainer.logInterval(0).listener(new ProgressBar(System.out, false));
+        }
+        trainer.listener(new PhaseTimeline(out, System.out::println));
+        if (out != null) {
+            trainer.listener(new CsvMetrics(out)).listener(new TensorBoardMetrics(out.resolve("tensorboard")));
+        }
     }
 
     private static Dataset[] load(ModelKind kind, Args a) throws IOException {

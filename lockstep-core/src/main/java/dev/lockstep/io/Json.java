@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON that safetensors headers need. Objects parse to {@link LinkedHashMap}
- * (duplicate keys rejected), arrays to {@link List}, integers to {@link Long}, other numbers to
- * {@link Double}; {@code true}, {@code false} and {@code null} as in Java.
+ * The little JSON that safetensors headers and trace files need. Objects parse to
+ * {@link LinkedHashMap} (duplicate keys rejected), arrays to {@link List}, integers to
+ * {@link Long}, other numbers to {@link Double}; {@code true}, {@code false} and {@code null} as
+ * in Java.
  */
-final class Json {
+public final class Json {
     /** Deeper nesting than any header needs; bounds recursion on hostile input. */
     private static final int MAX_DEPTH = 64;
 
@@ -22,7 +23,7 @@ final class Json {
     }
 
     /** @throws IllegalArgumentException naming the offset of the first error */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         Object value = p.value(0);
         p.skipSpace();
@@ -33,7 +34,7 @@ final class Json {
     }
 
     /** Writes maps, lists, strings, numbers and booleans compactly. */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out);
         return out.toString();

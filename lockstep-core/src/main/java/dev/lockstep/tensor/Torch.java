@@ -79,6 +79,18 @@ public final class Torch {
         return torch.get_num_threads();
     }
 
+    /** {@code torch.get_num_interop_threads}: threads running independent operators concurrently. */
+    public static int numInteropThreads() {
+        ensureLoaded();
+        return (int) torch.get_num_interop_threads();
+    }
+
+    /** libtorch's thread and parallel-backend report, as {@code torch.__config__.parallel_info()}. */
+    public static String parallelInfo() {
+        ensureLoaded();
+        return torch.get_parallel_info().getString();
+    }
+
     public static boolean cudaAvailable() {
         ensureLoaded();
         return torch.cuda_is_available();

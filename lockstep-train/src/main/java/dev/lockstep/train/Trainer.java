@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -54,6 +55,7 @@ public final class Trainer {
     private final Path resumeFrom;
     private final boolean resumeLatest;
     private final boolean skipNonFinite;
+    private final Listeners listeners;
 
     private Trainer(Builder b) {
         this.strategy = b.strategy;
@@ -70,6 +72,7 @@ public final class Trainer {
         this.resumeFrom = b.resumeFrom;
         this.resumeLatest = b.resumeLatest;
         this.skipNonFinite = b.skipNonFinite;
+        this.listeners = new Listeners(b.listeners);
     }
 
     public static Builder builder() {
@@ -104,9 +107,13 @@ public final class Trainer {
                 : checkpointer.restore(resumeFrom, resumeLatest, stepsPerEpoch, model, optimizer, scheduler);
         DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatchSize).numWorkers(numWorkers)
                 .sampler(strategy.shardForEval(new SequentialSampler(test.size()), test.size())).build();
+        long batches = trainLoader.numBatches();
+        listeners.onTrainingStart(new TrainingInfo(strategy.rank(), world, strategy.name(), epochs, batches,
+                train.size(), batchSize));
         List<EpochMetrics> history = new ArrayList<>();
         for (int epoch = start.epoch(); epoch <= epochs; epoch++) {
             try (MemoryScope epochScope = MemoryScope.open()) {
+                listeners.onEpochStart(epoch);
                 long started = System.nanoTime();
                 long done = epoch == start.epoch() ? start.stepInEpoch() : 0;
                 DataLoader loader = done == 0 ? trainLoader : trainLoader(train, trainOrder, done * (batchSize / world));
@@ -115,10 +122,12 @@ public final class Trainer {
                 double[] trained = trainEpoch(from, stepsPerEpoch, wrapped, model, criterion, optimizer, scheduler,
                         checkpointer, loader, train.size());
                 double seconds = (System.nanoTime() - started) / 1e9;
-                double[] eval = evaluate(model, criterion, testLoader);
-                history.add(new EpochMetrics(epoch, trained[0], eval[0], eval[1], seconds, train.size() / seconds,
-                        (long) trained[1]));
+                double[] eval = evaluate(epoch, epoch * stepsPerEpoch, model, criterion, testLoader);
+                EpochMetrics metrics = new EpochMetrics(epoch, trained[0], eval[0], eval[1], seconds,
+                        train.size() / seconds, (long) trained[1]);
+                history.add(metrics);
                 report(history);
+                listeners.onEpochEnd(metrics);
                 if (scheduler != null) {
                     scheduler.step();
                 }
@@ -128,6 +137,10 @@ public final class Trainer {
         }
         TrainingResult result = new TrainingResult(history);
         saveWeights(model);
+        listeners.onTrainingEnd(result);
+        if (world > 1) {
+            strategy.allReduceSum(new double[1]); // a barrier: every rank's files are written when fit returns
+        }
         return result;
     }
 
@@ -151,23 +164,44 @@ public final class Trainer {
         wrapped.train();
         Device device = strategy.inputDevice();
         int epoch = from.epoch();
+        long firstStep = (epoch - 1) * batches;
         double[] sums = {0, 0, 0}; // finite losses, their steps, skipped steps
         long batchIdx = from.stepInEpoch();
-        for (Batch batch : loader) {
+        // The iterator by hand, so that waiting for the next batch is timed.
+        for (Iterator<Batch> it = loader.iterator(); ; ) {
+            long t0 = System.nanoTime();
+            if (!it.hasNext()) {
+                break;
+            }
+            Batch batch = it.next();
+            long t1 = System.nanoTime();
             Tensor output = wrapped.forward(batch.input().to(device));
             Tensor loss = criterion.forward(output, batch.target().to(device));
-            double value = loss.item();
+            double value = loss.item(); // on CUDA this waits for the forward's kernels
+            long t2 = System.nanoTime();
             long global = from.globalStep() + (batchIdx - from.stepInEpoch()) + 1;
             optimizer.zeroGrad();
+            long t3 = t2;
+            long t4 = t2;
             if (lossIsFinite(value, epoch, batchIdx + 1, global)) {
                 loss.backward();
+                t3 = System.nanoTime();
                 strategy.syncGradients(wrapped);
+                t4 = System.nanoTime();
                 optimizer.step();
                 sums[0] += value;
                 sums[1] += 1;
             } else {
                 sums[2] += 1;
             }
+            long t5 = System.nanoTime();
+            long step = firstStep + batchIdx;
+            listeners.onPhase(Phase.DATA, epoch, step, t0, t1);
+            listeners.onPhase(Phase.FORWARD, epoch, step, t1, t2);
+            listeners.onPhase(Phase.BACKWARD, epoch, step, t2, t3);
+            listeners.onPhase(Phase.SYNC, epoch, step, t3, t4);
+            listeners.onPhase(Phase.OPTIMIZER, epoch, step, t4, t5);
+            listeners.onBatchEnd(epoch, (int) batchIdx, batches, batch.size(), value);
             if (logInterval > 0 && batchIdx % logInterval == 0 && strategy.isMain()) {
                 log.accept(String.format(Locale.ROOT, "Train Epoch: %d [%d/%d (%.0f%%)]\tLoss: %.6f", epoch,
                         Math.min(batchIdx * batchSize, datasetSize), datasetSize, 100.0 * batchIdx / batches, value));
@@ -175,7 +209,9 @@ public final class Trainer {
             batchIdx++;
             checkpointer.afterStep(new Progress(epoch, batchIdx, global), batches, model, optimizer, scheduler);
         }
+        long syncStart = System.nanoTime();
         strategy.allReduceSum(sums);
+        listeners.onPhase(Phase.SYNC, epoch, firstStep + batchIdx, syncStart, System.nanoTime());
         return new double[] {sums[0] / sums[1], sums[2] / strategy.worldSize()};
     }
 
@@ -199,7 +235,8 @@ public final class Trainer {
     }
 
     /** Returns {mean test loss, accuracy (NaN for regression)} over the whole test set. */
-    private double[] evaluate(Module model, Loss criterion, DataLoader loader) {
+    private double[] evaluate(int epoch, long step, Module model, Loss criterion, DataLoader loader) {
+        long start = System.nanoTime();
         model.eval();
         double[] sums = {0, 0, 0}; // loss summed over examples, correct, examples
         try (NoGrad g = NoGrad.open()) {
@@ -214,7 +251,10 @@ public final class Trainer {
                 sums[2] += batch.size();
             }
         }
+        long syncStart = System.nanoTime();
         strategy.allReduceSum(sums);
+        listeners.onPhase(Phase.EVAL, epoch, step, start, syncStart);
+        listeners.onPhase(Phase.SYNC, epoch, step, syncStart, System.nanoTime());
         double loss = sums[0] / sums[2];
         double accuracy = classification ? sums[1] / sums[2] : Double.NaN;
         if (strategy.isMain()) {
@@ -264,6 +304,7 @@ public final class Trainer {
         private Path resumeFrom;
         private boolean resumeLatest;
         private boolean skipNonFinite;
+        private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -356,6 +397,12 @@ public final class Trainer {
 
         public Builder log(Consumer<String> log) {
             this.log = Objects.requireNonNull(log, "log");
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order they were added. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

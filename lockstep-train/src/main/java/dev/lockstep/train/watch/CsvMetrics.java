@@ -1,0 +1,95 @@
+package dev.lockstep.train.watch;
+
+import dev.lockstep.io.AtomicFiles;
+import dev.lockstep.train.EpochMetrics;
+import dev.lockstep.train.TrainingInfo;
+import dev.lockstep.train.TrainingListener;
+import dev.lockstep.train.TrainingResult;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Metrics as CSV, written by the main process: {@code metrics.csv} (one row per epoch, rewritten
+ * atomically after each) and {@code steps.csv} (the training loss of every step, flushed after each
+ * epoch). Numbers are Java's shortest round-trip form; a metric that does not apply is empty.
+ */
+public final class CsvMetrics implements TrainingListener {
+    public static final String EPOCH_HEADER = "epoch,train_loss,test_loss,test_accuracy,seconds,samples_per_sec";
+    public static final String STEP_HEADER = "step,epoch,loss";
+
+    private final Path dir;
+    private final List<String> rows = new ArrayList<>();
+    private boolean active;
+    private long batchesPerEpoch;
+    private BufferedWriter steps;
+
+    public CsvMetrics(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public void onTrainingStart(TrainingInfo info) {
+        active = info.isMain();
+        batchesPerEpoch = info.batchesPerEpoch();
+        if (active) {
+            try {
+                steps = Files.newBufferedWriter(dir.resolve("steps.csv"), StandardCharsets.UTF_8);
+                steps.write(STEP_HEADER + "\n");
+            } catch (IOException e) {
+                throw failure("steps.csv", e);
+            }
+        }
+    }
+
+    @Override
+    public void onBatchEnd(int epoch, long batch, long batches, long samples, double loss) {
+        if (active) {
+            try {
+                steps.write((epoch - 1) * batchesPerEpoch + batch + "," + epoch + "," + loss + "\n");
+            } catch (IOException e) {
+                throw failure("steps.csv", e);
+            }
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochMetrics m) {
+        if (!active) {
+            return;
+        }
+        rows.add(m.epoch() + "," + number(m.trainLoss()) + "," + number(m.testLoss()) + "," + number(m.testAccuracy())
+                + "," + number(m.seconds()) + "," + number(m.samplesPerSec()));
+        try {
+            steps.flush();
+            AtomicFiles.write(dir.resolve("metrics.csv"),
+                    (EPOCH_HEADER + "\n" + String.join("\n", rows) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw failure("metrics.csv", e);
+        }
+    }
+
+    @Override
+    public void onTrainingEnd(TrainingResult result) {
+        if (active) {
+            try {
+                steps.close();
+            } catch (IOException e) {
+                throw failure("steps.csv", e);
+            }
+        }
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "";
+    }
+
+    private UncheckedIOException failure(String file, IOException e) {
+        return new UncheckedIOException("cannot write " + dir.resolve(file) + ": " + e.getMessage(), e);
+    }
+}
