@@ -10,6 +10,7 @@ import dev.lockstep.launcher.RunResult;
 import dev.lockstep.models.ModelKind;
 import dev.lockstep.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +39,10 @@ class SparkDistributorTest {
     /** Seed 003's regression on synthetic data: a real model and loop, seconds to train. */
     private static final TrainJob JOB = new TrainJob(ModelKind.REGRESSION, 2, 64, 1e-3, "adam", 7, null, 1,
             Duration.ofSeconds(60), 0);
+
+    /** Small batches, many steps: long enough to kill a rank in its second epoch. */
+    private static final TrainJob LONG_JOB = new TrainJob(ModelKind.REGRESSION, 6, 4, 1e-3, "adam", 7, null, 1,
+            Duration.ofSeconds(60), 50);
 
     private static JavaSparkContext sc;
 
@@ -78,6 +85,62 @@ class SparkDistributorTest {
         double d = maxRelativeDifference(weights, reference);
         System.out.println("Spark vs lockstep run, 2-rank DDP: max relative difference " + d);
         assertTrue(d <= 1e-6, "max relative difference " + d);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void killingARankMidTrainingResubmitsAndEndsWithTheUninterruptedWeights() throws Exception {
+        SparkDistributor distributor = SparkDistributor.builder().numProcesses(2).maxAttempts(2).build();
+        long start = System.nanoTime();
+        SparkTrainResult uninterrupted = distributor.run(sc, LONG_JOB);
+        System.out.printf("uninterrupted run: %.1f s%n", (System.nanoTime() - start) / 1e9);
+
+        start = System.nanoTime();
+        CompletableFuture<SparkTrainResult> run = CompletableFuture.supplyAsync(() -> distributor.run(sc, LONG_JOB));
+        long killed = killExecutorOnceItLogs("Train Epoch: 2 ", run);
+        SparkTrainResult resumed = run.get(2, TimeUnit.MINUTES);
+        System.out.printf("run with executor %d killed in epoch 2: %.1f s, %d attempts%n", killed,
+                (System.nanoTime() - start) / 1e9, resumed.attempts());
+        assertEquals(2, resumed.attempts());
+        assertEquals(0.0, maxRelativeDifference(resumed.stateDict(), uninterrupted.stateDict()));
+    }
+
+    /**
+     * Waits until rank 0 logs {@code line} to its executor's stdout (the worker keeps it under
+     * SPARK_HOME/work/APP/EXECUTOR), then kills that executor's JVM; returns the executor id.
+     */
+    private static long killExecutorOnceItLogs(String line, CompletableFuture<?> run) throws Exception {
+        Path app = Path.of(System.getenv("SPARK_HOME"), "work", sc.sc().applicationId());
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline && !run.isDone()) {
+            try (Stream<Path> executors = Files.list(app)) {
+                for (Path dir : executors.toList()) {
+                    Path stdout = dir.resolve("stdout");
+                    if (Files.exists(stdout) && Files.readString(stdout).contains(line)) {
+                        String id = dir.getFileName().toString();
+                        ProcessHandle executor = ProcessHandle.current().descendants()
+                                .filter(p -> isExecutor(p, id)).findFirst().orElseThrow();
+                        assertTrue(executor.destroyForcibly());
+                        return Long.parseLong(id);
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no executor logged '" + line + "' before the run ended");
+    }
+
+    /** Reads /proc: ProcessHandle gives no arguments for command lines over 4 KiB, as the executors' are. */
+    private static boolean isExecutor(ProcessHandle p, String id) {
+        List<String> args;
+        try {
+            args = List.of(Files.readString(Path.of("/proc", "" + p.pid(), "cmdline")).split("\0"));
+        } catch (IOException e) {
+            return false; // it has exited
+        }
+        int i = args.indexOf("--executor-id");
+        return args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend") && i >= 0
+                && args.get(i + 1).equals(id);
     }
 
     /** The same job as two JVMs started by {@code lockstep run --nproc-per-node 2}; its model.safetensors. */
