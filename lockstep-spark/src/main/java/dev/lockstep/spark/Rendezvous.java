@@ -1,0 +1,65 @@
+package dev.lockstep.spark;
+
+import dev.lockstep.parallel.dist.Backend;
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.OptionalInt;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+
+/**
+ * Turns a barrier stage into a process group: rank = partition, world = the stage's tasks, and
+ * rank 0's "host:port" reaches every task through one {@code allGather} (which, unlike a c10d
+ * call, notices the task being killed).
+ */
+final class Rendezvous {
+    private Rendezvous() {
+    }
+
+    /**
+     * @param gpu the GPU ordinal Spark gave this task, if any: it becomes the local rank, which is
+     *            what picks the CUDA device and NCCL's bound device
+     */
+    static ProcessGroupOptions join(BarrierTaskContext ctx, Duration timeout, OptionalInt gpu) {
+        BarrierTaskInfo[] tasks = ctx.getTaskInfos();
+        int rank = ctx.partitionId();
+        String[] hosts = new String[tasks.length];
+        for (int r = 0; r < tasks.length; r++) {
+            hosts[r] = host(tasks[r].address());
+        }
+        String master = ctx.allGather(rank == 0 ? hosts[0] + ":" + freePort() : "")[0];
+        int colon = master.lastIndexOf(':');
+        int localRank = 0;
+        int localWorld = 0;
+        for (int r = 0; r < tasks.length; r++) {
+            if (hosts[r].equals(hosts[rank])) {
+                localRank += r < rank ? 1 : 0;
+                localWorld++;
+            }
+        }
+        if (gpu.isPresent()) {
+            localRank = gpu.getAsInt();
+            localWorld = Math.max(localWorld, localRank + 1);
+        }
+        return new ProcessGroupOptions(master.substring(0, colon), Integer.parseInt(master.substring(colon + 1)),
+                rank, tasks.length, localRank, localWorld, timeout, Backend.GLOO);
+    }
+
+    /** {@code BarrierTaskInfo.address()} is the executor's "host:port". */
+    static String host(String address) {
+        int colon = address.lastIndexOf(':');
+        return colon < 0 ? address : address.substring(0, colon);
+    }
+
+    /** A port free now; rank 0's store binds it moments later (the race TorchDistributor accepts too). */
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port for the rendezvous store", e);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.lockstep.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.io.Safetensors;
+import dev.lockstep.launcher.LaunchConfig;
+import dev.lockstep.launcher.LocalAgent;
+import dev.lockstep.launcher.RunResult;
+import dev.lockstep.models.ModelKind;
+import dev.lockstep.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DDP ranks as barrier tasks on {@code local-cluster[2,1,1024]}: a Spark master, a worker and two
+ * executor JVMs of one core each, all on this machine, against the same job run by {@code lockstep run}.
+ */
+class SparkDistributorTest {
+    /** Seed 003's regression on synthetic data: a real model and loop, seconds to train. */
+    private static final TrainJob JOB = new TrainJob(ModelKind.REGRESSION, 2, 64, 1e-3, "adam", 7, null, 1,
+            Duration.ofSeconds(60), 0);
+
+    /** Small batches, many steps: long enough to kill a rank in its second epoch. */
+    private static final TrainJob LONG_JOB = new TrainJob(ModelKind.REGRESSION, 6, 4, 1e-3, "adam", 7, null, 1,
+            Duration.ofSeconds(60), 50);
+
+    private static JavaSparkContext sc;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("lockstep-spark-test")
+                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                .set("spark.executor.extraJavaOptions", "-Xss4m")
+                .set("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
+                .set("spark.executorEnv.OMP_WAIT_POLICY", "passive")
+                .set("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
+                .set("spark.ui.enabled", "false")
+                // Barrier jobs wait for free slots; check every second, not every 15.
+                .set("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");
+        sc = new JavaSparkContext(conf);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (sc != null) {
+            sc.stop();
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void twoRanksOnTwoExecutorsMatchLockstepRun(@TempDir Path dir) throws Exception {
+        long start = System.nanoTime();
+        SparkTrainResult spark = SparkDistributor.builder().numProcesses(2).maxAttempts(1).build().run(sc, JOB);
+        System.out.printf("Spark local-cluster run: %.1f s%n", (System.nanoTime() - start) / 1e9);
+        assertEquals(1, spark.attempts());
+        assertEquals(2, spark.metrics().epochs().size());
+        assertTrue(spark.metrics().epochs().get(1).trainLoss() < spark.metrics().epochs().get(0).trainLoss(),
+                "training must lower the loss: " + spark.metrics());
+
+        Map<String, Tensor> reference = lockstepRun(dir);
+        Map<String, Tensor> weights = spark.stateDict();
+        assertEquals(reference.keySet(), weights.keySet());
+        double d = maxRelativeDifference(weights, reference);
+        System.out.println("Spark vs lockstep run, 2-rank DDP: max relative difference " + d);
+        assertTrue(d <= 1e-6, "max relative difference " + d);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void killingARankMidTrainingResubmitsAndEndsWithTheUninterruptedWeights() throws Exception {
+        SparkDistributor distributor = SparkDistributor.builder().numProcesses(2).maxAttempts(2).build();
+        long start = System.nanoTime();
+        SparkTrainResult uninterrupted = distributor.run(sc, LONG_JOB);
+        System.out.printf("uninterrupted run: %.1f s%n", (System.nanoTime() - start) / 1e9);
+
+        start = System.nanoTime();
+        CompletableFuture<SparkTrainResult> run = CompletableFuture.supplyAsync(() -> distributor.run(sc, LONG_JOB));
+        long killed = killExecutorOnceItLogs("Train Epoch: 2 ", run);
+        SparkTrainResult resumed = run.get(2, TimeUnit.MINUTES);
+        System.out.printf("run with executor %d killed in epoch 2: %.1f s, %d attempts%n", killed,
+                (System.nanoTime() - start) / 1e9, resumed.attempts());
+        assertEquals(2, resumed.attempts());
+        assertEquals(0.0, maxRelativeDifference(resumed.stateDict(), uninterrupted.stateDict()));
+    }
+
+    /**
+     * Waits until rank 0 logs {@code line} to its executor's stdout (the worker keeps it under
+     * SPARK_HOME/work/APP/EXECUTOR), then kills that executor's JVM; returns the executor id.
+     */
+    private static long killExecutorOnceItLogs(String line, CompletableFuture<?> run) throws Exception {
+        Path app = Path.of(System.getenv("SPARK_HOME"), "work", sc.sc().applicationId());
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline && !run.isDone()) {
+            try (Stream<Path> executors = Files.list(app)) {
+                for (Path dir : executors.toList()) {
+                    Path stdout = dir.resolve("stdout");
+                    if (Files.exists(stdout) && Files.readString(stdout).contains(line)) {
+                        String id = dir.getFileName().toString();
+                        ProcessHandle executor = ProcessHandle.current().descendants()
+                                .filter(p -> isExecutor(p, id)).findFirst().orElseThrow();
+                        assertTrue(executor.destroyForcibly());
+                        return Long.parseLong(id);
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no executor logged '" + line + "' before the run ended");
+    }
+
+    /** Reads /proc: ProcessHandle gives no arguments for command lines over 4 KiB, as the executors' are. */
+    private static boolean isExecutor(ProcessHandle p, String id) {
+        List<String> args;
+        try {
+            args = List.of(Files.readString(Path.of("/proc", "" + p.pid(), "cmdline")).split("\0"));
+        } catch (IOException e) {
+            return false; // it has exited
+        }
+        int i = args.indexOf("--executor-id");
+        return args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend") && i >= 0
+                && args.get(i + 1).equals(id);
+    }
+
+    /** The same job as two JVMs started by {@code lockstep run --nproc-per-node 2}; its model.safetensors. */
+    private static Map<String, Tensor> lockstepRun(Path dir) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train", "--model", "regression", "--epochs", "" + JOB.epochs(),
+                "--batch-size", "" + JOB.batchSize(), "--lr", "" + JOB.lr(), "--optimizer", JOB.optimizer(),
+                "--seed", "" + JOB.seed(), "--threads", "1", "--log-interval", "0", "--out", dir.toString(),
+                "--strategy", "ddp"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        RunResult r = new LocalAgent(new LaunchConfig(2, 1, 0, "127.0.0.1", freePort(), 60, LaunchConfig.CLI_MAIN,
+                args), print, print).run();
+        assertTrue(r.isSuccess(), r.summary() + "\n" + out.toString(StandardCharsets.UTF_8));
+        return Safetensors.load(dir.resolve("model.safetensors"));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** max |a - b| / max |b| over all tensors. */
+    private static double maxRelativeDifference(Map<String, Tensor> a, Map<String, Tensor> b) {
+        double diff = 0;
+        double scale = 0;
+        for (String name : b.keySet()) {
+            float[] x = a.get(name).toFloatArray();
+            float[] y = b.get(name).toFloatArray();
+            assertEquals(y.length, x.length, name);
+            for (int i = 0; i < x.length; i++) {
+                diff = Math.max(diff, Math.abs(x[i] - y[i]));
+                scale = Math.max(scale, Math.abs(y[i]));
+            }
+        }
+        return diff / scale;
+    }
+}
