@@ -538,12 +538,15 @@ public final class Tensor {
 
     /** Splits along dim 0 into {@code chunks} pieces of near-equal size, as {@code torch.chunk}. */
     public Tensor[] chunk(long chunks, long dim) {
-        TensorVector parts = unwrap().chunk(chunks, dim);
-        Tensor[] out = new Tensor[(int) parts.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new Tensor(parts.get(i));
+        try (TensorVector parts = unwrap().chunk(chunks, dim)) {
+            Tensor[] out = new Tensor[(int) parts.size()];
+            for (int i = 0; i < out.length; i++) {
+                // get(i) points into the vector's storage: copy the handle so each chunk owns a
+                // reference and outlives the vector (freeing it freed the chunks: a JVM crash).
+                out[i] = new Tensor(new org.bytedeco.pytorch.Tensor(parts.get(i)));
+            }
+            return out;
         }
-        return out;
     }
 
     // ---------------------------------------------------------------- reductions and comparison

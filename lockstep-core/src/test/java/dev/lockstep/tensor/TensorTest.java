@@ -76,4 +76,21 @@ class TensorTest {
         assertThrows(IllegalStateException.class, released::sum);
         assertEquals(6.0, kept.sum().item());
     }
+
+    @Test
+    void chunksOwnTheirDataAfterTheScopeOfTheSplitCloses() {
+        Tensor[] parts;
+        try (MemoryScope outer = MemoryScope.open()) {
+            Tensor whole = Tensor.arange(10).keep();
+            try (MemoryScope inner = MemoryScope.open()) {
+                parts = whole.chunk(3, 0);
+                for (Tensor p : parts) {
+                    p.keep();
+                }
+            }
+            System.gc(); // the libtorch vector that held the chunks is gone; the chunks must not be
+            assertArrayEquals(new long[] {0, 1, 2, 3}, parts[0].toLongArray());
+            assertArrayEquals(new long[] {8, 9}, parts[2].toLongArray());
+        }
+    }
 }
