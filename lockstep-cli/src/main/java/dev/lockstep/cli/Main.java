@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.launcher.RunCommand;
+import dev.lockstep.parallel.dist.DistributedException;
 import dev.lockstep.train.NonFiniteLossException;
 import java.util.Arrays;
 import java.util.List;
@@ -42,8 +43,12 @@ public final class Main {
             };
         } catch (UsageException | IllegalArgumentException e) {
             return fail(e, verbose);
-        } catch (NonFiniteLossException e) {
+        } catch (NonFiniteLossException | DistributedException e) {
+            // Training failed (not the input): one line, and exit 1 so launchers see a failed worker.
             System.err.println("lockstep: error: " + e.getMessage());
+            if (verbose) {
+                e.printStackTrace();
+            }
             return 1;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return fail(e, verbose);

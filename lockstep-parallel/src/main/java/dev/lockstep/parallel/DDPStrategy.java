@@ -8,6 +8,7 @@ import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.parallel.dist.ReduceOp;
 import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Tensor;
+import java.util.Locale;
 
 /**
  * One process per device, started by {@code lockstep run}: joins the process group described by
@@ -67,6 +68,15 @@ public final class DDPStrategy implements Strategy {
             }
             return mine;
         };
+    }
+
+    /** Communication errors (Gloo/NCCL, connections, timeouts) name the rank at fault. */
+    @Override
+    public RuntimeException describeFailure(String what, RuntimeException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        boolean communication = m.contains("gloo") || m.contains("nccl") || m.contains("connection")
+                || m.contains("timed out") || m.contains("timeout") || m.contains("peer");
+        return communication ? group.failure(what, e) : e;
     }
 
     @Override

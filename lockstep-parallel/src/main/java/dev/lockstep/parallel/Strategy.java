@@ -47,6 +47,14 @@ public interface Strategy extends AutoCloseable {
     default void syncGradients(Module wrapped) {
     }
 
+    /**
+     * Explains a failure of {@code what} (e.g. backward, whose gradient all-reduce runs inside it)
+     * in terms of the processes involved, naming a dead or silent rank; other errors unchanged.
+     */
+    default RuntimeException describeFailure(String what, RuntimeException e) {
+        return e;
+    }
+
     /** Sums values over all processes in place (metrics); a no-op for one process. */
     default void allReduceSum(double[] values) {
     }

@@ -184,7 +184,12 @@ public final class Trainer {
             long t3 = t2;
             long t4 = t2;
             if (lossIsFinite(value, epoch, batchIdx + 1, global)) {
-                loss.backward();
+                try {
+                    loss.backward();
+                } catch (RuntimeException e) {
+                    throw strategy.describeFailure("backward (with its gradient all-reduce) at epoch " + epoch
+                            + ", step " + (batchIdx + 1), e);
+                }
                 t3 = System.nanoTime();
                 strategy.syncGradients(wrapped);
                 t4 = System.nanoTime();
