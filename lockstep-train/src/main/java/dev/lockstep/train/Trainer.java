@@ -107,8 +107,7 @@ public final class Trainer {
                 : checkpointer.restore(resumeFrom, resumeLatest, stepsPerEpoch, model, optimizer, scheduler);
         DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatchSize).numWorkers(numWorkers)
                 .sampler(strategy.shardForEval(new SequentialSampler(test.size()), test.size())).build();
-        long batches = trainLoader.numBatches();
-        listeners.onTrainingStart(new TrainingInfo(strategy.rank(), world, strategy.name(), epochs, batches,
+        listeners.onTrainingStart(new TrainingInfo(strategy.rank(), world, strategy.name(), epochs, stepsPerEpoch,
                 train.size(), batchSize));
         List<EpochMetrics> history = new ArrayList<>();
         for (int epoch = start.epoch(); epoch <= epochs; epoch++) {
