@@ -18,7 +18,7 @@ record RankOutput(double[][] epochs, byte[] weights) implements Serializable {
         for (int i = 0; i < epochs.length; i++) {
             EpochMetrics m = result.epochs().get(i);
             epochs[i] = new double[] {m.epoch(), m.trainLoss(), m.testLoss(), m.testAccuracy(), m.seconds(),
-                m.samplesPerSec()};
+                m.samplesPerSec(), m.skippedSteps()};
         }
         return new RankOutput(epochs, weights);
     }
@@ -26,7 +26,7 @@ record RankOutput(double[][] epochs, byte[] weights) implements Serializable {
     TrainingResult metrics() {
         List<EpochMetrics> list = new ArrayList<>();
         for (double[] e : epochs) {
-            list.add(new EpochMetrics((int) e[0], e[1], e[2], e[3], e[4], e[5]));
+            list.add(new EpochMetrics((int) e[0], e[1], e[2], e[3], e[4], e[5], (long) e[6]));
         }
         return new TrainingResult(list);
     }
