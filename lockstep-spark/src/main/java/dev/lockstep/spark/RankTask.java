@@ -27,8 +27,9 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one barrier task, i.e. one DDP rank: rendezvous, then {@code lockstep train}'s
- * steps (threads, data, seeded model, optimiser) under a {@link DDPStrategy}. Rank 0 returns the
- * metrics and weights; the other ranks return nothing.
+ * steps (threads, data, seeded model, optimiser) under a {@link DDPStrategy}, resuming from the
+ * job's latest checkpoint if it has any. Rank 0 returns the metrics and weights; the other ranks
+ * return nothing.
  */
 final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankOutput>> implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -55,11 +56,13 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
         int rank = options.rank();
         try (Strategy strategy = new TaskStrategy(
                 new DDPStrategy(options, device, DistributedDataParallel.Options.defaults()), ctx)) {
-            TrainingResult result = Trainer.builder().strategy(strategy).epochs(job.epochs())
+            Trainer.Builder trainer = Trainer.builder().strategy(strategy).epochs(job.epochs())
                     .batchSize(job.batchSize()).seed(job.seed()).logInterval(job.logInterval())
                     .classification(job.model().classification())
-                    .log(line -> System.out.println("[lockstep rank " + rank + "] " + line))
-                    .build().fit(model, job.loss(), optimizer, data[0], data[1]);
+                    .log(line -> System.out.println("[lockstep rank " + rank + "] " + line));
+            // Every attempt looks: a resubmitted job (or a rerun one) goes on from rank 0's last checkpoint.
+            job.checkpoints().ifPresent(c -> trainer.checkpoints(c).resumeFromLatest());
+            TrainingResult result = trainer.build().fit(model, job.loss(), optimizer, data[0], data[1]);
             List<RankOutput> out = rank == 0 ? List.of(RankOutput.of(result, weights(model))) : List.of();
             return CollectionConverters.asScala(out.iterator());
         }

@@ -21,7 +21,8 @@ import scala.reflect.ClassTag$;
  *
  * <p>A rank that dies fails the whole barrier stage, and Spark aborts a barrier {@code collect}
  * rather than retrying it; so the distributor resubmits the job itself, up to
- * {@link Builder#maxAttempts} times. Each attempt trains from the start.
+ * {@link Builder#maxAttempts} times. With a {@link TrainJob#checkpointDir} every attempt resumes
+ * from the latest usable checkpoint there; without one, each trains from the start.
  */
 public final class SparkDistributor {
     private final int numProcesses;
@@ -69,8 +70,9 @@ public final class SparkDistributor {
                     throw new IllegalStateException("lockstep training on Spark failed (attempt " + attempt + " of "
                             + maxAttempts + "): " + e.getMessage(), e);
                 }
-                log.accept("lockstep: attempt " + attempt + " of " + maxAttempts + " failed, resubmitting: "
-                        + firstLine(e.getMessage()));
+                log.accept("lockstep: attempt " + attempt + " of " + maxAttempts + " failed, resubmitting ("
+                        + (job.checkpointDir() == null ? "from the start" : "from the latest checkpoint in "
+                        + job.checkpointDir()) + "): " + firstLine(e.getMessage()));
             }
         }
     }

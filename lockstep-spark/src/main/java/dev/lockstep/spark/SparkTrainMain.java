@@ -12,14 +12,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * {@code spark-submit --class dev.lockstep.spark.SparkTrainMain lockstep-spark.jar --num-processes N
- * [--gpu] [--max-attempts N] [--out DIR] <lockstep train options>}: trains with N ranks on the
- * cluster, prints each epoch's metrics and writes {@code DIR/model.safetensors} on the driver.
+ * [--gpu] [--max-attempts N] [--out DIR] <lockstep train options> [--checkpoint-dir DIR ...]}: trains
+ * with N ranks on the cluster (resuming from the latest checkpoint in the checkpoint directory),
+ * prints each epoch's metrics and writes {@code DIR/model.safetensors} on the driver.
  * Exits 2 on bad usage, 1 when training failed.
  */
 public final class SparkTrainMain {
     static final String USAGE = "usage: spark-submit --class dev.lockstep.spark.SparkTrainMain lockstep-spark.jar"
             + " --num-processes N [--gpu] [--max-attempts N] [--out DIR] [lockstep train options: --model --epochs"
-            + " --batch-size --lr --optimizer --seed --data-dir --threads --timeout --log-interval]";
+            + " --batch-size --lr --optimizer --seed --data-dir --threads --timeout --log-interval]"
+            + " [--checkpoint-dir DIR [--checkpoint-every N|epoch] [--keep-checkpoints K]]";
 
     private SparkTrainMain() {
     }

@@ -13,6 +13,7 @@ import dev.lockstep.optim.Adam;
 import dev.lockstep.optim.AdamW;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.SGD;
+import dev.lockstep.train.CheckpointOptions;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,12 +40,18 @@ import java.util.Set;
  * @param threads     libtorch threads per rank; 0 means the task's {@code spark.task.cpus}
  * @param timeout     how long rendezvous and each collective may wait for a silent peer
  * @param logInterval batches between rank 0's progress lines (0: none)
+ * @param checkpointDir   an absolute directory every executor can reach (a shared or HDFS-mounted
+ *                        file system) where rank 0 checkpoints and every attempt resumes from; null
+ *                        for none
+ * @param checkpointEvery steps between checkpoints within an epoch; 0 for epoch ends only
+ * @param keepCheckpoints how many of the newest checkpoints to keep
  */
 public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, String optimizer, long seed,
-                       String dataDir, int threads, Duration timeout, int logInterval) implements Serializable {
+                       String dataDir, int threads, Duration timeout, int logInterval, String checkpointDir,
+                       int checkpointEvery, int keepCheckpoints) implements Serializable {
     private static final Set<String> OPTIMIZERS = Set.of("sgd", "adam", "adamw");
     private static final Set<String> FLAGS = Set.of("model", "epochs", "batch-size", "lr", "optimizer", "seed",
-            "data-dir", "threads", "timeout", "log-interval");
+            "data-dir", "threads", "timeout", "log-interval", "checkpoint-dir", "checkpoint-every", "keep-checkpoints");
 
     public TrainJob {
         Objects.requireNonNull(model, "model");
@@ -56,6 +64,19 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
         check(threads >= 0, "--threads must be >= 0, got " + threads);
         check(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, got " + timeout);
         check(logInterval >= 0, "--log-interval must be >= 0, got " + logInterval);
+        // A relative path would resolve against each executor's own working directory.
+        check(checkpointDir == null || Path.of(checkpointDir).isAbsolute(),
+                "--checkpoint-dir must be an absolute path every executor can reach, got '" + checkpointDir + "'");
+        check(checkpointEvery >= 0, "--checkpoint-every must be > 0 steps or 'epoch', got " + checkpointEvery);
+        check(checkpointEvery == 0 || checkpointDir != null, "--checkpoint-every needs --checkpoint-dir DIR");
+        check(keepCheckpoints >= 1, "--keep-checkpoints must be >= 1, got " + keepCheckpoints);
+    }
+
+    /** A job without checkpoints: every attempt trains from the start. */
+    public TrainJob(ModelKind model, int epochs, int batchSize, double lr, String optimizer, long seed, String dataDir,
+                    int threads, Duration timeout, int logInterval) {
+        this(model, epochs, batchSize, lr, optimizer, seed, dataDir, threads, timeout, logInterval, null, 0,
+                CheckpointOptions.DEFAULT_KEEP);
     }
 
     /** Seed 000's defaults ({@code lockstep train}'s) for {@code model}, on the MNIST in {@code dataDir}. */
@@ -63,9 +84,16 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
         return new TrainJob(model, 1, 64, 1e-3, "adam", 1, dataDir, 0, Duration.ofMinutes(5), 100);
     }
 
+    /** This job checkpointing into {@code dir} (absolute, reachable from every executor); see the fields. */
+    public TrainJob withCheckpoints(String dir, int every, int keep) {
+        return new TrainJob(model, epochs, batchSize, lr, optimizer, seed, dataDir, threads, timeout, logInterval, dir,
+                every, keep);
+    }
+
     /**
      * Parses {@code lockstep train} flags ({@code --model --epochs --batch-size --lr --optimizer --seed
-     * --data-dir --threads --timeout --log-interval}, as {@code --name value} or {@code --name=value}).
+     * --data-dir --threads --timeout --log-interval}, as {@code --name value} or {@code --name=value}),
+     * and the checkpoint flags {@code --checkpoint-dir DIR --checkpoint-every N|epoch --keep-checkpoints K}.
      * The data directory defaults to the MNIST bundled under {@code lockstep.home}, as an absolute path.
      *
      * @throws IllegalArgumentException naming the bad flag
@@ -83,10 +111,20 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
         }
         String home = System.getProperty("lockstep.home", ".");
         String dataDir = v.getOrDefault("data-dir", Path.of(home, "data", "mnist").toAbsolutePath().toString());
+        check(v.containsKey("checkpoint-dir") || !v.containsKey("keep-checkpoints"),
+                "--keep-checkpoints needs --checkpoint-dir DIR");
         return new TrainJob(ModelKind.parse(v.getOrDefault("model", "cnn")), integer(v, "epochs", 1),
                 integer(v, "batch-size", 64), number(v, "lr", 1e-3), v.getOrDefault("optimizer", "adam"),
                 integer(v, "seed", 1L), dataDir, integer(v, "threads", 0),
-                Duration.ofSeconds(integer(v, "timeout", 300)), integer(v, "log-interval", 100));
+                Duration.ofSeconds(integer(v, "timeout", 300)), integer(v, "log-interval", 100),
+                v.get("checkpoint-dir"), checkpointEvery(v.getOrDefault("checkpoint-every", "epoch")),
+                integer(v, "keep-checkpoints", CheckpointOptions.DEFAULT_KEEP));
+    }
+
+    /** Where rank 0 checkpoints, if anywhere; built on the executor, {@link Path} not being serializable. */
+    Optional<CheckpointOptions> checkpoints() {
+        return checkpointDir == null ? Optional.empty()
+                : Optional.of(new CheckpointOptions(Path.of(checkpointDir), checkpointEvery, keepCheckpoints));
     }
 
     /** {train, test}, as {@code lockstep train} loads them. */
@@ -128,6 +166,23 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be an integer, got '" + s + "'");
         }
+    }
+
+    /** {@code epoch} (0: epoch ends only) or a positive number of steps. */
+    private static int checkpointEvery(String s) {
+        if (s.trim().equals("epoch")) {
+            return 0;
+        }
+        try {
+            int steps = Integer.parseInt(s.trim());
+            if (steps > 0) {
+                return steps;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--checkpoint-every must be a positive number of steps or 'epoch', got '"
+                + s + "'");
     }
 
     private static double number(Map<String, String> v, String name, double fallback) {

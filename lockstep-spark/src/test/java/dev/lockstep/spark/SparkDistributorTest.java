@@ -3,6 +3,7 @@ package dev.lockstep.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.io.CheckpointStore;
 import dev.lockstep.io.Safetensors;
 import dev.lockstep.launcher.LaunchConfig;
 import dev.lockstep.launcher.LocalAgent;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,7 +42,7 @@ class SparkDistributorTest {
     private static final TrainJob JOB = new TrainJob(ModelKind.REGRESSION, 2, 64, 1e-3, "adam", 7, null, 1,
             Duration.ofSeconds(60), 0);
 
-    /** Small batches, many steps: long enough to kill a rank in its second epoch. */
+    /** Small batches, many steps (250 an epoch): long enough to kill a rank in its second epoch. */
     private static final TrainJob LONG_JOB = new TrainJob(ModelKind.REGRESSION, 6, 4, 1e-3, "adam", 7, null, 1,
             Duration.ofSeconds(60), 50);
 
@@ -89,58 +91,86 @@ class SparkDistributorTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void killingARankMidTrainingResubmitsAndEndsWithTheUninterruptedWeights() throws Exception {
+    void killingTheRanksMidTrainingResubmitsAndResumesToTheUninterruptedWeights(@TempDir Path checkpoints)
+            throws Exception {
         SparkDistributor distributor = SparkDistributor.builder().numProcesses(2).maxAttempts(2).build();
         long start = System.nanoTime();
         SparkTrainResult uninterrupted = distributor.run(sc, LONG_JOB);
         System.out.printf("uninterrupted run: %.1f s%n", (System.nanoTime() - start) / 1e9);
 
+        // Checkpoints at global steps 100, 200, 250 (epoch 1's end), 300 (step 50 of epoch 2), ...; the
+        // executors die just after rank 0 writes step 300, a line no other run logs. Both of them: a JVM
+        // whose rank failed in a Gloo collective cannot host the next rank 0 yet (its TCPStore comes
+        // back NULL), which is lockstep-parallel's to fix.
+        TrainJob job = LONG_JOB.withCheckpoints(checkpoints.toString(), 100, 2);
         start = System.nanoTime();
-        CompletableFuture<SparkTrainResult> run = CompletableFuture.supplyAsync(() -> distributor.run(sc, LONG_JOB));
-        long killed = killExecutorOnceItLogs("Train Epoch: 2 ", run);
+        CompletableFuture<SparkTrainResult> run = CompletableFuture.supplyAsync(() -> distributor.run(sc, job));
+        killExecutorsOnceOneLogs("Checkpoint saved: " + checkpoints.resolve(CheckpointStore.name(300)), run);
         SparkTrainResult resumed = run.get(2, TimeUnit.MINUTES);
-        System.out.printf("run with executor %d killed in epoch 2: %.1f s, %d attempts%n", killed,
+        System.out.printf("run with the executors killed after step 300: %.1f s, %d attempts%n",
                 (System.nanoTime() - start) / 1e9, resumed.attempts());
         assertEquals(2, resumed.attempts());
+        String line = awaitExecutorLine("[lockstep rank 0] Resumed from " + checkpoints.resolve("step-"));
+        assertTrue(line.contains("(epoch 2, "), line);
+        assertEquals(2, resumed.metrics().epochs().get(0).epoch(), "the second attempt starts in epoch 2");
         assertEquals(0.0, maxRelativeDifference(resumed.stateDict(), uninterrupted.stateDict()));
     }
 
     /**
      * Waits until rank 0 logs {@code line} to its executor's stdout (the worker keeps it under
-     * SPARK_HOME/work/APP/EXECUTOR), then kills that executor's JVM; returns the executor id.
+     * SPARK_HOME/work/APP/EXECUTOR), then kills every executor JVM of the application. The stdout
+     * holds earlier runs' lines too, so {@code line} must be one only this run logs.
      */
-    private static long killExecutorOnceItLogs(String line, CompletableFuture<?> run) throws Exception {
-        Path app = Path.of(System.getenv("SPARK_HOME"), "work", sc.sc().applicationId());
+    private static void killExecutorsOnceOneLogs(String line, CompletableFuture<?> run) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline && !run.isDone()) {
-            try (Stream<Path> executors = Files.list(app)) {
-                for (Path dir : executors.toList()) {
-                    Path stdout = dir.resolve("stdout");
-                    if (Files.exists(stdout) && Files.readString(stdout).contains(line)) {
-                        String id = dir.getFileName().toString();
-                        ProcessHandle executor = ProcessHandle.current().descendants()
-                                .filter(p -> isExecutor(p, id)).findFirst().orElseThrow();
-                        assertTrue(executor.destroyForcibly());
-                        return Long.parseLong(id);
-                    }
-                }
+            if (executorLine(line).isPresent()) {
+                List<ProcessHandle> executors = ProcessHandle.current().descendants()
+                        .filter(SparkDistributorTest::isExecutor).toList();
+                assertEquals(2, executors.size());
+                executors.forEach(p -> assertTrue(p.destroyForcibly()));
+                return;
             }
             Thread.sleep(50);
         }
         throw new AssertionError("no executor logged '" + line + "' before the run ended");
     }
 
+    /** The first executor stdout line containing {@code text}; the worker may copy it there a little late. */
+    private static String awaitExecutorLine(String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            Optional<String> line = executorLine(text);
+            if (line.isPresent()) {
+                return line.get();
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no executor logged '" + text + "'");
+    }
+
+    private static Optional<String> executorLine(String text) throws IOException {
+        Path app = Path.of(System.getenv("SPARK_HOME"), "work", sc.sc().applicationId());
+        try (Stream<Path> executors = Files.list(app)) {
+            for (Path stdout : executors.map(dir -> dir.resolve("stdout")).filter(Files::exists).toList()) {
+                Optional<String> line = Files.readAllLines(stdout).stream().filter(l -> l.contains(text)).findFirst();
+                if (line.isPresent()) {
+                    return line;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Reads /proc: ProcessHandle gives no arguments for command lines over 4 KiB, as the executors' are. */
-    private static boolean isExecutor(ProcessHandle p, String id) {
+    private static boolean isExecutor(ProcessHandle p) {
         List<String> args;
         try {
             args = List.of(Files.readString(Path.of("/proc", "" + p.pid(), "cmdline")).split("\0"));
         } catch (IOException e) {
             return false; // it has exited
         }
-        int i = args.indexOf("--executor-id");
-        return args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend") && i >= 0
-                && args.get(i + 1).equals(id);
+        return args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend");
     }
 
     /** The same job as two JVMs started by {@code lockstep run --nproc-per-node 2}; its model.safetensors. */
