@@ -180,18 +180,16 @@ public final class Trainer {
             long t2 = System.nanoTime();
             long global = from.globalStep() + (batchIdx - from.stepInEpoch()) + 1;
             optimizer.zeroGrad();
-            long t3 = t2;
-            long t4 = t2;
-            if (lossIsFinite(value, epoch, batchIdx + 1, global)) {
-                try {
-                    loss.backward();
-                } catch (RuntimeException e) {
-                    throw strategy.describeFailure("backward (with its gradient all-reduce) at epoch " + epoch
-                            + ", step " + (batchIdx + 1), e);
-                }
-                t3 = System.nanoTime();
-                strategy.syncGradients(wrapped);
-                t4 = System.nanoTime();
+            try {
+                loss.backward();
+            } catch (RuntimeException e) {
+                throw strategy.describeFailure("backward (with its gradient all-reduce) at epoch " + epoch
+                        + ", step " + (batchIdx + 1), e);
+            }
+            long t3 = System.nanoTime();
+            strategy.syncGradients(wrapped);
+            long t4 = System.nanoTime();
+            if (stepIsFinite(value, model, epoch, batchIdx + 1, global)) {
                 optimizer.step();
                 sums[0] += value;
                 sums[1] += 1;
@@ -220,13 +218,14 @@ public final class Trainer {
     }
 
     /**
-     * Whether every rank's loss is finite (they must agree, or DDP's collectives would diverge);
-     * a non-finite one stops training unless such steps are to be skipped.
+     * Whether this step may update the parameters. Ranks must agree without an extra collective:
+     * a non-finite loss on any rank makes the averaged gradients non-finite on every rank, so under
+     * DDP each rank also checks the gradients (as PyTorch's GradScaler does). A non-finite step
+     * stops training unless such steps are to be skipped.
      */
-    private boolean lossIsFinite(double localLoss, int epoch, long step, long globalStep) {
-        double[] bad = {Double.isFinite(localLoss) ? 0 : 1};
-        strategy.allReduceSum(bad);
-        if (bad[0] == 0) {
+    private boolean stepIsFinite(double localLoss, Module model, int epoch, long step, long globalStep) {
+        boolean finite = Double.isFinite(localLoss) && (strategy.worldSize() == 1 || gradientsFinite(model));
+        if (finite) {
             return true;
         }
         if (!skipNonFinite) {
@@ -236,6 +235,16 @@ public final class Trainer {
             log.accept("warning: loss is not finite at epoch " + epoch + ", step " + step + ": step skipped");
         }
         return false;
+    }
+
+    private static boolean gradientsFinite(Module model) {
+        for (Tensor p : model.parameters()) {
+            Tensor g = p.grad();
+            if (g != null && g.hasNonFinite()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Returns {mean test loss, accuracy (NaN for regression)} over the whole test set. */
