@@ -2,6 +2,7 @@ package dev.lockstep.launcher;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -109,6 +110,11 @@ public final class LocalAgent {
         int rank = config.nodeRank() * config.nprocPerNode() + localRank;
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        // The agent's own JVM options (heap, lockstep.home, native access), as torchrun reuses its
+        // interpreter's; not a debugger's, whose port only one process can hold.
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> !arg.startsWith("-agentlib:jdwp"))
+                .forEach(command::add);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(config.mainClass());
