@@ -32,11 +32,13 @@ while kill -0 "$PID" 2>/dev/null; do
 done
 wait "$PID"
 python3 - "$WORK/rss.txt" "$RSS_EPOCHS" <<'PY'
-import sys
+import statistics, sys
 kb = [int(x) for x in open(sys.argv[1]).read().split()]
-n = len(kb)
-steady = kb[n // 10:]  # skip start-up (natives, dataset)
-lo, hi = min(steady), max(steady)
-print("cnn %s epochs: RSS samples %d, after warm-up min %.0f MiB max %.0f MiB (spread %.1f%% of min)" % (sys.argv[2], n, lo / 1024, hi / 1024, 100.0 * (hi - lo) / lo))
-print("RSS curve (MiB, every 10th sample):", " ".join("%.0f" % (k / 1024) for k in kb[::10]))
+epochs = int(sys.argv[2])
+# Medians per tenth of the run: evaluation (batches of 1000) adds short spikes that medians skip.
+tenth = max(1, len(kb) // 10)
+med = [statistics.median(kb[i:i + tenth]) / 1024 for i in range(0, tenth * 10, tenth)]
+steady = med[1:]  # the first tenth includes start-up
+print("cnn %d epochs: %d RSS samples every 2 s; median RSS per tenth of the run (MiB): %s" % (epochs, len(kb), " ".join("%.0f" % m for m in med)))
+print("after the first tenth: min %.0f MiB, max %.0f MiB, spread %.1f%% of min; peak sample %.0f MiB" % (min(steady), max(steady), 100 * (max(steady) - min(steady)) / min(steady), max(kb) / 1024))
 PY
