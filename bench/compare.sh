@@ -27,7 +27,7 @@ for rep in $(seq "$REPS"); do
       | awk -v m="$model" '{print "raw " m " " $5}' >> "$WORK/times"
     if [[ $HAVE_TORCH == 1 ]]; then
       (cd "$ROOT/bench" && /usr/bin/python3 pytorch_epoch.py "$model" 1 "$THREADS" "$ROOT/data/mnist") \
-        | awk -v m="$model" '{print "pytorch " m " " $5}' >> "$WORK/times"
+        | awk -v m="$model" '/ epoch / {print "pytorch " m " " $5}' >> "$WORK/times"
     fi
   done
 done

@@ -1,7 +1,8 @@
 """The seeds' MLP / CNN epoch in PyTorch (shuffled index batches, as DataLoader(shuffle=True) gives).
 
-Usage: /usr/bin/python3 pytorch_epoch.py {mlp|cnn} EPOCHS THREADS DATA_DIR
-Prints "pytorch <model> epoch <n>: <seconds> s <samples/s> samples/s".
+Usage: /usr/bin/python3 pytorch_epoch.py {mlp|cnn} EPOCHS THREADS DATA_DIR [SEED [normalize]]
+Prints "pytorch <model> epoch <n>: <seconds> s <samples/s> samples/s", then the test accuracy.
+"normalize" adds Normalize(0.1307, 0.3081), which the seeds do not use.
 """
 import sys
 import time
@@ -28,9 +29,15 @@ class SimpleCNN(nn.Module):
 def main():
     model_name, epochs, threads, data_dir = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     torch.set_num_threads(threads)
-    torch.manual_seed(1)
-    images = torch.from_numpy(read_idx(data_dir + "/train-images-idx3-ubyte.gz").copy()).float().div(255).unsqueeze(1)
-    labels = torch.from_numpy(read_idx(data_dir + "/train-labels-idx1-ubyte.gz").astype(np.int64))
+    torch.manual_seed(int(sys.argv[5]) if len(sys.argv) > 5 else 1)
+    normalize = len(sys.argv) > 6 and sys.argv[6] == "normalize"
+
+    def load(split):
+        x = torch.from_numpy(read_idx(data_dir + "/%s-images-idx3-ubyte.gz" % split).copy()).float().div(255).unsqueeze(1)
+        y = torch.from_numpy(read_idx(data_dir + "/%s-labels-idx1-ubyte.gz" % split).astype(np.int64))
+        return (x.sub(0.1307).div(0.3081) if normalize else x), y
+
+    images, labels = load("train")
     cnn = model_name == "cnn"
     model = SimpleCNN() if cnn else MLP()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3) if cnn else torch.optim.SGD(model.parameters(), lr=0.01)
@@ -46,6 +53,10 @@ def main():
             optimizer.step()
         seconds = time.perf_counter() - start
         print("pytorch %s epoch %d: %.2f s %.0f samples/s" % (model_name, epoch, seconds, len(labels) / seconds))
+    test_images, test_labels = load("t10k")
+    with torch.no_grad():
+        accuracy = (model(test_images).argmax(1) == test_labels).float().mean().item()
+    print("pytorch %s test accuracy %.4f" % (model_name, accuracy))
 
 
 if __name__ == "__main__":
