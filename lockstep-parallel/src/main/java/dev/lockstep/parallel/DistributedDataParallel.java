@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolVector;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.LoggerOptional;
@@ -266,11 +265,12 @@ public final class DistributedDataParallel extends Module {
         return new TensorVector(handles);
     }
 
-    /** The reducer lives as long as this wrapper, whatever memory scope made it. */
+    /**
+     * The reducer lives as long as this wrapper, whatever memory scope made it: one extra reference
+     * outlasts the scope's close; the GC frees it with the wrapper.
+     */
     private static Reducer detached(Reducer r) {
-        for (var it = PointerScope.getScopeIterator(); it != null && it.hasNext(); ) {
-            it.next().detach(r);
-        }
+        r.retainReference();
         return r;
     }
 

@@ -91,23 +91,22 @@ class SparkDistributorTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void killingTheRanksMidTrainingResubmitsAndResumesToTheUninterruptedWeights(@TempDir Path checkpoints)
+    void killingOneRankMidTrainingResubmitsAndResumesToTheUninterruptedWeights(@TempDir Path checkpoints)
             throws Exception {
         SparkDistributor distributor = SparkDistributor.builder().numProcesses(2).maxAttempts(2).build();
         long start = System.nanoTime();
         SparkTrainResult uninterrupted = distributor.run(sc, LONG_JOB);
         System.out.printf("uninterrupted run: %.1f s%n", (System.nanoTime() - start) / 1e9);
 
-        // Checkpoints at global steps 100, 200, 250 (epoch 1's end), 300 (step 50 of epoch 2), ...; the
-        // executors die just after rank 0 writes step 300, a line no other run logs. Both of them: a JVM
-        // whose rank failed in a Gloo collective cannot host the next rank 0 yet (its TCPStore comes
-        // back NULL), which is lockstep-parallel's to fix.
+        // Checkpoints at global steps 100, 200, 250 (epoch 1's end), 300 (step 50 of epoch 2), ...; rank
+        // 0's executor dies just after it writes step 300, a line no other run logs. Rank 1's JVM
+        // lives on, its rank failed in a collective, and may host the next attempt's rank 0.
         TrainJob job = LONG_JOB.withCheckpoints(checkpoints.toString(), 100, 2);
         start = System.nanoTime();
         CompletableFuture<SparkTrainResult> run = CompletableFuture.supplyAsync(() -> distributor.run(sc, job));
-        killExecutorsOnceOneLogs("Checkpoint saved: " + checkpoints.resolve(CheckpointStore.name(300)), run);
+        killExecutorOnceItLogs("Checkpoint saved: " + checkpoints.resolve(CheckpointStore.name(300)), run);
         SparkTrainResult resumed = run.get(2, TimeUnit.MINUTES);
-        System.out.printf("run with the executors killed after step 300: %.1f s, %d attempts%n",
+        System.out.printf("run with rank 0's executor killed after step 300: %.1f s, %d attempts%n",
                 (System.nanoTime() - start) / 1e9, resumed.attempts());
         assertEquals(2, resumed.attempts());
         String line = awaitExecutorLine("[lockstep rank 0] Resumed from " + checkpoints.resolve("step-"));
@@ -117,18 +116,19 @@ class SparkDistributorTest {
     }
 
     /**
-     * Waits until rank 0 logs {@code line} to its executor's stdout (the worker keeps it under
-     * SPARK_HOME/work/APP/EXECUTOR), then kills every executor JVM of the application. The stdout
-     * holds earlier runs' lines too, so {@code line} must be one only this run logs.
+     * Waits until a rank logs {@code line} to its executor's stdout (the worker keeps it under
+     * SPARK_HOME/work/APP/EXECUTOR_ID), then kills that executor's JVM only. The stdout holds
+     * earlier runs' lines too, so {@code line} must be one only this run logs.
      */
-    private static void killExecutorsOnceOneLogs(String line, CompletableFuture<?> run) throws Exception {
+    private static void killExecutorOnceItLogs(String line, CompletableFuture<?> run) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (System.nanoTime() < deadline && !run.isDone()) {
-            if (executorLine(line).isPresent()) {
+            Optional<String> executorId = executorLogging(line);
+            if (executorId.isPresent()) {
                 List<ProcessHandle> executors = ProcessHandle.current().descendants()
-                        .filter(SparkDistributorTest::isExecutor).toList();
-                assertEquals(2, executors.size());
-                executors.forEach(p -> assertTrue(p.destroyForcibly()));
+                        .filter(p -> isExecutor(p, executorId.get())).toList();
+                assertEquals(1, executors.size());
+                assertTrue(executors.get(0).destroyForcibly());
                 return;
             }
             Thread.sleep(50);
@@ -149,6 +149,20 @@ class SparkDistributorTest {
         throw new AssertionError("no executor logged '" + text + "'");
     }
 
+    /** The id of the executor whose stdout has a line containing {@code text}. */
+    private static Optional<String> executorLogging(String text) throws IOException {
+        Path app = Path.of(System.getenv("SPARK_HOME"), "work", sc.sc().applicationId());
+        try (Stream<Path> executors = Files.list(app)) {
+            for (Path dir : executors.toList()) {
+                Path stdout = dir.resolve("stdout");
+                if (Files.exists(stdout) && Files.readAllLines(stdout).stream().anyMatch(l -> l.contains(text))) {
+                    return Optional.of(dir.getFileName().toString());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Optional<String> executorLine(String text) throws IOException {
         Path app = Path.of(System.getenv("SPARK_HOME"), "work", sc.sc().applicationId());
         try (Stream<Path> executors = Files.list(app)) {
@@ -163,14 +177,16 @@ class SparkDistributorTest {
     }
 
     /** Reads /proc: ProcessHandle gives no arguments for command lines over 4 KiB, as the executors' are. */
-    private static boolean isExecutor(ProcessHandle p) {
+    private static boolean isExecutor(ProcessHandle p, String executorId) {
         List<String> args;
         try {
             args = List.of(Files.readString(Path.of("/proc", "" + p.pid(), "cmdline")).split("\0"));
         } catch (IOException e) {
             return false; // it has exited
         }
-        return args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend");
+        int id = args.indexOf("--executor-id");
+        return args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend")
+                && id >= 0 && id + 1 < args.size() && args.get(id + 1).equals(executorId);
     }
 
     /** The same job as two JVMs started by {@code lockstep run --nproc-per-node 2}; its model.safetensors. */

@@ -118,8 +118,11 @@ public final class Trainer {
                 DataLoader loader = done == 0 ? trainLoader : trainLoader(train, trainOrder, done * (batchSize / world));
                 loader.setEpoch(epoch - 1);
                 Progress from = new Progress(epoch, done, (epoch - 1) * stepsPerEpoch + done);
-                double[] trained = trainEpoch(from, stepsPerEpoch, wrapped, model, criterion, optimizer, scheduler,
-                        checkpointer, loader, train.size());
+                double[] trained;
+                try (DataLoader closedOnFailureToo = loader) { // no step scope left open on this thread
+                    trained = trainEpoch(from, stepsPerEpoch, wrapped, model, criterion, optimizer, scheduler,
+                            checkpointer, loader, train.size());
+                }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 double[] eval = evaluate(epoch, epoch * stepsPerEpoch, model, criterion, testLoader);
                 EpochMetrics metrics = new EpochMetrics(epoch, trained[0], eval[0], eval[1], seconds,
@@ -252,7 +255,7 @@ public final class Trainer {
         long start = System.nanoTime();
         model.eval();
         double[] sums = {0, 0, 0}; // loss summed over examples, correct, examples
-        try (NoGrad g = NoGrad.open()) {
+        try (NoGrad g = NoGrad.open(); DataLoader closedOnFailureToo = loader) {
             Device device = strategy.inputDevice();
             for (Batch batch : loader) {
                 Tensor output = model.forward(batch.input().to(device));

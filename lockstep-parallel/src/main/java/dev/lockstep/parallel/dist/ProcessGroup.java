@@ -121,11 +121,14 @@ public final class ProcessGroup implements AutoCloseable {
         return ProcessGroupGloo.createDefaultDevice();
     }
 
-    /** Keeps a native object out of every memory scope and away from the GC's deallocator. */
+    /**
+     * Keeps a native object alive and usable for the life of the process: an extra reference so
+     * that the memory scope it was made in does not null it on close, and no deallocator for the GC.
+     * (Not PointerScope.detach: that drops a reference for every open scope, held or not, and
+     * nulled the store of a group made inside nested scopes.)
+     */
     private static <P extends Pointer> P pin(P p) {
-        for (var it = org.bytedeco.javacpp.PointerScope.getScopeIterator(); it != null && it.hasNext(); ) {
-            it.next().detach(p);
-        }
+        p.retainReference();
         p.deallocate(false);
         return p;
     }
