@@ -1,14 +1,12 @@
 package dev.lockstep.cli;
 
+import static dev.lockstep.cli.CliRun.lockstep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.io.Safetensors;
 import dev.lockstep.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,27 +21,7 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    /** Runs the CLI in-process, capturing what it prints. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run lockstep(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private Path subset() throws IOException {
+        private Path subset() throws IOException {
         return MnistSubset.write(Files.createDirectories(tmp.resolve("mnist")), 2048, 512);
     }
 
@@ -51,7 +29,7 @@ class TrainCommandTest {
     void trainsTheMlpLogsInTheSeedFormatAndWritesResults() throws IOException {
         Path data = subset();
         Path out = tmp.resolve("out");
-        Run r = lockstep("train", "--model", "mlp", "--data-dir", data.toString(), "--epochs", "2", "--batch-size", "64",
+        CliRun r = lockstep("train", "--model", "mlp", "--data-dir", data.toString(), "--epochs", "2", "--batch-size", "64",
                 "--log-interval", "8", "--threads", "1", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Train Epoch: 1 [512/2048 (25%)]\tLoss: "), r.out());
@@ -82,8 +60,8 @@ class TrainCommandTest {
     void sameSeedGivesTheSameRun() throws IOException {
         Path data = subset();
         String[] args = {"train", "--model", "simplenn", "--data-dir", data.toString(), "--log-interval", "4", "--threads", "1"};
-        Run a = lockstep(args);
-        Run b = lockstep(args);
+        CliRun a = lockstep(args);
+        CliRun b = lockstep(args);
         assertEquals(0, a.code(), a.err());
         assertEquals(withoutTimes(a.out()), withoutTimes(b.out()));
         assertTrue(withoutTimes(a.out()).contains("Test set:"), a.out());
@@ -96,7 +74,7 @@ class TrainCommandTest {
 
     @Test
     void regressionTrainsOnSyntheticData() {
-        Run r = lockstep("train", "--model", "regression", "--epochs", "3", "--optimizer", "sgd", "--lr", "0.05",
+        CliRun r = lockstep("train", "--model", "regression", "--epochs", "3", "--optimizer", "sgd", "--lr", "0.05",
                 "--log-interval", "0", "--threads", "1");
         assertEquals(0, r.code(), r.err());
         Matcher m = Pattern.compile("Average loss: (\\d+\\.\\d+)").matcher(r.out());
@@ -130,7 +108,7 @@ class TrainCommandTest {
     }
 
     private void assertError(String expected, String... args) {
-        Run r = lockstep(args);
+        CliRun r = lockstep(args);
         assertEquals(2, r.code(), "exit code for " + String.join(" ", args) + ": " + r.err());
         assertTrue(r.err().startsWith("lockstep: error: ") && r.err().contains(expected),
                 "expected '" + expected + "' in: " + r.err());

@@ -1,15 +1,13 @@
 package dev.lockstep.cli;
 
+import static dev.lockstep.cli.CliRun.lockstep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.io.Json;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,30 +24,11 @@ class WatchCommandsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run lockstep(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void trainWritesMetricsTracesAndChartsThatPlotRedraws() throws IOException {
         Path data = MnistSubset.write(Files.createDirectories(tmp.resolve("mnist")), 512, 128);
         Path out = tmp.resolve("out");
-        Run r = lockstep("train", "--model", "mlp", "--data-dir", data.toString(), "--epochs", "2", "--batch-size", "64",
+        CliRun r = lockstep("train", "--model", "mlp", "--data-dir", data.toString(), "--epochs", "2", "--batch-size", "64",
                 "--log-interval", "4", "--threads", "1", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Where the time went (rank 0 of 1, single, 16 steps):"), r.out());
@@ -78,7 +57,7 @@ class WatchCommandsTest {
             Files.delete(out.resolve(png));
         }
 
-        Run plot = lockstep("plot", out.toString());
+        CliRun plot = lockstep("plot", out.toString());
         assertEquals(0, plot.code(), plot.err());
         assertImages(out, 1);
     }
@@ -86,7 +65,7 @@ class WatchCommandsTest {
     @Test
     void plotNamesWhatIsMissing() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        Run r = lockstep("plot", empty.toString());
+        CliRun r = lockstep("plot", empty.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("has no metrics.csv or trace-rank<R>.json to plot"), r.err());
         assertEquals(2, lockstep("plot").code());
@@ -94,7 +73,7 @@ class WatchCommandsTest {
 
     @Test
     void infoListsDevicesVersionsThreadsAndBackends() {
-        Run r = lockstep("info");
+        CliRun r = lockstep("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lockstep " + Version.LOCKSTEP + " on libtorch " + Version.LIBTORCH), r.out());
         assertTrue(r.out().contains("  cpu: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out());
@@ -112,7 +91,7 @@ class WatchCommandsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Run r = lockstep("run", "--nproc-per-node", "2", "--master-port", Integer.toString(port), "--", "--model", "mlp",
+        CliRun r = lockstep("run", "--nproc-per-node", "2", "--master-port", Integer.toString(port), "--", "--model", "mlp",
                 "--data-dir", data.toString(), "--batch-size", "64", "--log-interval", "0", "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         for (int rank = 0; rank < 2; rank++) {
