@@ -19,7 +19,8 @@ import java.util.Locale;
 /**
  * DDP step time of the seeds' CNN with gradient all-reduce (normal steps) and without it (the
  * same steps inside {@code noSync()}), one rank per process as {@code lockstep run} starts them.
- * Alternates blocks of steps so both see the same machine load. Usage: DdpOverlapBench MNIST_DIR
+ * Alternates blocks of steps so both see the same machine load.
+ * Usage: DdpOverlapBench MNIST_DIR [FIRST_BUCKET_MIB (default 1, as PyTorch)]
  */
 public final class DdpOverlapBench {
     private static final int BLOCK = 25;
@@ -34,7 +35,9 @@ public final class DdpOverlapBench {
         var train = Subset.first(MNIST.train(Path.of(args[0]), new ToTensor()), 64 * BLOCK * BLOCKS * 2);
         try (ProcessGroup group = ProcessGroup.init(ProcessGroupOptions.fromEnvironment())) {
             var model = new SimpleCNN();
-            var ddp = new DistributedDataParallel(model, group);
+            double firstBucketMiB = args.length > 1 ? Double.parseDouble(args[1]) : 1;
+            var ddp = new DistributedDataParallel(model, group,
+                    DistributedDataParallel.Options.defaults().withFirstBucketCapMiB(firstBucketMiB));
             var optimizer = new Adam(model.parameters(), 1e-3);
             var criterion = new CrossEntropyLoss();
             double[] seconds = new double[2]; // with sync, without
@@ -68,8 +71,8 @@ public final class DdpOverlapBench {
                 if (group.rank() == 0) {
                     double with = 1e3 * seconds[0] / measured;
                     double without = 1e3 * seconds[1] / measured;
-                    System.out.printf(Locale.ROOT, "world %d, CNN batch 64 per rank, 1 thread per rank: step %.2f ms with"
-                            + " gradient all-reduce, %.2f ms without (noSync): ratio %.3f%n", group.worldSize(), with,
+                    System.out.printf(Locale.ROOT, "world %d, first bucket %.2f MiB, CNN batch 64 per rank, 1 thread per rank: step %.2f ms with"
+                            + " gradient all-reduce, %.2f ms without (noSync): ratio %.3f%n", group.worldSize(), firstBucketMiB, with,
                             without, with / without);
                 }
             }
