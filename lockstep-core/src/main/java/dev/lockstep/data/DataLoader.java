@@ -1,7 +1,6 @@
 package dev.lockstep.data;
 
 import dev.lockstep.tensor.MemoryScope;
-import dev.lockstep.tensor.Tensor;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -193,18 +192,11 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                         + e.getCause(), e.getCause());
             }
             try {
-                return new Batch(stepOwned(p.batch().input()), stepOwned(p.batch().target()));
+                // New handles made here belong to the step scope; the worker's go with its scope.
+                return new Batch(p.batch().input().newHandle(), p.batch().target().newHandle());
             } finally {
                 p.scope().close();
             }
-        }
-
-        /**
-         * A new handle on the same storage, made here so that it belongs to the step scope; the
-         * worker's own handle, and the worker's temporaries, are released with the worker's scope.
-         */
-        private Tensor stepOwned(Tensor t) {
-            return t.view(t.shape());
         }
 
         private void closeStepScope() {

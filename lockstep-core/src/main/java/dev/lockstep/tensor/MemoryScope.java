@@ -23,15 +23,6 @@ public final class MemoryScope implements AutoCloseable {
         return new MemoryScope();
     }
 
-    /**
-     * Makes this scope release a tensor that was made outside any scope (on a loader thread, say)
-     * when it closes.
-     */
-    public Tensor adopt(Tensor t) {
-        scope.attach(t.unwrap());
-        return t;
-    }
-
     @Override
     public void close() {
         scope.close();

@@ -1,12 +1,14 @@
 package dev.lockstep.tensor;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.TensorArrayRef;
@@ -118,43 +120,28 @@ public final class Tensor {
 
     public static Tensor of(float[] data, long... shape) {
         checkCount(data.length, shape);
-        Torch.ensureLoaded();
-        try (FloatPointer p = new FloatPointer(data)) {
-            return fromBlob(p, DType.FLOAT32, shape);
-        }
+        return filled(DType.FLOAT32, shape, p -> new FloatPointer(p).put(data));
     }
 
     public static Tensor of(double[] data, long... shape) {
         checkCount(data.length, shape);
-        Torch.ensureLoaded();
-        try (DoublePointer p = new DoublePointer(data)) {
-            return fromBlob(p, DType.FLOAT64, shape);
-        }
+        return filled(DType.FLOAT64, shape, p -> new DoublePointer(p).put(data));
     }
 
     public static Tensor of(long[] data, long... shape) {
         checkCount(data.length, shape);
-        Torch.ensureLoaded();
-        try (LongPointer p = new LongPointer(data)) {
-            return fromBlob(p, DType.INT64, shape);
-        }
+        return filled(DType.INT64, shape, p -> new LongPointer(p).put(data));
     }
 
     public static Tensor of(int[] data, long... shape) {
         checkCount(data.length, shape);
-        Torch.ensureLoaded();
-        try (IntPointer p = new IntPointer(data)) {
-            return fromBlob(p, DType.INT32, shape);
-        }
+        return filled(DType.INT32, shape, p -> new IntPointer(p).put(data));
     }
 
     /** Unsigned bytes (0..255), as in image files. */
     public static Tensor ofUnsignedBytes(byte[] data, long... shape) {
         checkCount(data.length, shape);
-        Torch.ensureLoaded();
-        try (BytePointer p = new BytePointer(data)) {
-            return fromBlob(p, DType.UINT8, shape);
-        }
+        return filled(DType.UINT8, shape, p -> new BytePointer(p).put(data));
     }
 
     /** Copies raw little-endian bytes of the given dtype into a new tensor. */
@@ -163,17 +150,20 @@ public final class Tensor {
         if (bytes.length % dtype.byteSize() != 0) {
             throw new IllegalArgumentException(bytes.length + " bytes is not a whole number of " + dtype);
         }
-        Torch.ensureLoaded();
-        try (BytePointer p = new BytePointer(bytes)) {
-            return fromBlob(p, dtype, shape);
-        }
+        return filled(dtype, shape, p -> new BytePointer(p).put(bytes));
     }
 
-    private static Tensor fromBlob(Pointer data, DType dtype, long[] shape) {
-        // from_blob borrows the Java-allocated buffer; clone() gives the tensor memory of its own.
-        try (org.bytedeco.pytorch.Tensor view = torch.from_blob(data, shape, options(dtype))) {
-            return new Tensor(view.clone());
+    /**
+     * A new tensor whose memory {@code fill} writes in place: the Java array is copied once,
+     * straight into libtorch's buffer (no intermediate native copy).
+     */
+    private static Tensor filled(DType dtype, long[] shape, Consumer<Pointer> fill) {
+        Torch.ensureLoaded();
+        org.bytedeco.pytorch.Tensor t = torch.empty(shape, options(dtype), new MemoryFormatOptional());
+        if (t.numel() > 0) {
+            fill.accept(t.data_ptr());
         }
+        return new Tensor(t);
     }
 
     private static void checkCount(long count, long[] shape) {
@@ -283,6 +273,15 @@ public final class Tensor {
 
     public Tensor detach() {
         return new Tensor(unwrap().detach());
+    }
+
+    /**
+     * A second handle on this tensor (same data, same place in the autograd graph) that belongs to
+     * the memory scope open on the calling thread: how a tensor made on another thread (a loader
+     * worker, a DataParallel replica) is taken over before the producer's handle is released.
+     */
+    public Tensor newHandle() {
+        return new Tensor(new org.bytedeco.pytorch.Tensor(unwrap()));
     }
 
     /** Lets this tensor outlive the memory scope that made it (it is then released by GC). */

@@ -90,7 +90,7 @@ final class ReplicaPool implements AutoCloseable {
             try {
                 Tensor kept = futures.get(i).get();
                 // A new handle made here belongs to the caller's scope; the replica's is dropped.
-                outputs[i] = Tensor.wrap(new org.bytedeco.pytorch.Tensor(kept.unwrap()));
+                outputs[i] = kept.newHandle();
                 kept.unwrap().close();
             } catch (ExecutionException e) {
                 failure = failure != null ? failure : asRuntime(e.getCause());
