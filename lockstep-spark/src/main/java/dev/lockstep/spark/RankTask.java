@@ -63,7 +63,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
             // Every attempt looks: a resubmitted job (or a rerun one) goes on from rank 0's last checkpoint.
             job.checkpoints().ifPresent(c -> trainer.checkpoints(c).resumeFromLatest());
             TrainingResult result = trainer.build().fit(model, job.loss(), optimizer, data[0], data[1]);
-            List<RankOutput> out = rank == 0 ? List.of(RankOutput.of(result, weights(model))) : List.of();
+            List<RankOutput> out = rank == 0 ? List.of(new RankOutput(result, weights(model))) : List.of();
             return CollectionConverters.asScala(out.iterator());
         }
     }

@@ -1,5 +1,7 @@
 package dev.lockstep.train;
 
+import java.io.Serializable;
+
 /**
  * What one epoch measured, over all processes.
  *
@@ -7,5 +9,5 @@ package dev.lockstep.train;
  * @param skippedSteps steps skipped because their loss was not finite
  */
 public record EpochMetrics(int epoch, double trainLoss, double testLoss, double testAccuracy,
-                           double seconds, double samplesPerSec, long skippedSteps) {
+                           double seconds, double samplesPerSec, long skippedSteps) implements Serializable {
 }

@@ -1,9 +1,10 @@
 package dev.lockstep.train;
 
+import java.io.Serializable;
 import java.util.List;
 
 /** Every epoch's metrics, in order. */
-public record TrainingResult(List<EpochMetrics> epochs) {
+public record TrainingResult(List<EpochMetrics> epochs) implements Serializable {
 
     public TrainingResult {
         epochs = List.copyOf(epochs);
