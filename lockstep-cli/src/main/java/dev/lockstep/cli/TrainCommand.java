@@ -1,26 +1,19 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.data.Dataset;
-import dev.lockstep.data.TensorDataset;
-import dev.lockstep.data.datasets.MNIST;
-import dev.lockstep.models.ModelKind;
-import dev.lockstep.models.SyntheticRegression;
-import dev.lockstep.nn.CrossEntropyLoss;
-import dev.lockstep.nn.Loss;
-import dev.lockstep.nn.MSELoss;
-import dev.lockstep.nn.Module;
-import dev.lockstep.optim.Adam;
-import dev.lockstep.optim.AdamW;
-import dev.lockstep.optim.Optimizer;
-import dev.lockstep.optim.SGD;
 import dev.lockstep.launcher.RunCommand;
+import dev.lockstep.models.ModelKind;
+import dev.lockstep.nn.Loss;
+import dev.lockstep.nn.Module;
+import dev.lockstep.optim.Optimizer;
+import dev.lockstep.optim.Optimizers;
 import dev.lockstep.parallel.DDPStrategy;
 import dev.lockstep.parallel.Devices;
 import dev.lockstep.parallel.DistributedDataParallel;
 import dev.lockstep.parallel.Strategies;
+import dev.lockstep.parallel.Strategy;
 import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Device;
-import dev.lockstep.parallel.Strategy;
 import dev.lockstep.tensor.Torch;
 import dev.lockstep.train.CheckpointOptions;
 import dev.lockstep.train.Trainer;
@@ -119,11 +112,11 @@ final class TrainCommand {
         String optimizerName = a.string("optimizer", "adam");
 
         Torch.setNumThreads(threads);
-        Dataset[] data = load(kind, a);
+        Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed);
         Torch.manualSeed(seed);
         Module model = kind.create();
         Optimizer optimizer = optimizer(optimizerName, model, lr);
-        Loss loss = kind.classification() ? new CrossEntropyLoss() : new MSELoss();
+        Loss loss = kind.loss();
         try (strategy) {
             watch(trainer, out, !a.has("log-interval") && System.console() != null);
             TrainingResult result = trainer.strategy(strategy).build().fit(model, loss, optimizer, data[0], data[1]);
@@ -189,22 +182,11 @@ final class TrainCommand {
         }
     }
 
-    private static Dataset[] load(ModelKind kind, Args a) throws IOException {
-        if (!kind.classification()) {
-            TensorDataset[] d = SyntheticRegression.generate(a.longValue("seed", 1), 1000, 200);
-            return new Dataset[] {d[0], d[1]};
-        }
-        Path dir = Path.of(a.string("data-dir", defaultDataDir()));
-        return new Dataset[] {MNIST.train(dir, kind.transform()), MNIST.test(dir, kind.transform())};
-    }
-
     private static Optimizer optimizer(String name, Module model, double lr) {
-        return switch (name) {
-            case "adam" -> new Adam(model.parameters(), lr);
-            case "adamw" -> new AdamW(model.parameters(), lr);
-            case "sgd" -> new SGD(model.parameters(), lr);
-            default -> throw new UsageException("unknown --optimizer '" + name + "': expected sgd, adam or adamw");
-        };
+        if (!Optimizers.NAMES.contains(name)) {
+            throw new UsageException("unknown --optimizer '" + name + "': expected sgd, adam or adamw");
+        }
+        return Optimizers.create(name, model.parameters(), lr);
     }
 
     /** A DDP worker: the launcher (or a cluster's own) put RANK, WORLD_SIZE, MASTER_ADDR, ... in the environment. */

@@ -62,7 +62,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
                     .log(line -> System.out.println("[lockstep rank " + rank + "] " + line));
             // Every attempt looks: a resubmitted job (or a rerun one) goes on from rank 0's last checkpoint.
             job.checkpoints().ifPresent(c -> trainer.checkpoints(c).resumeFromLatest());
-            TrainingResult result = trainer.build().fit(model, job.loss(), optimizer, data[0], data[1]);
+            TrainingResult result = trainer.build().fit(model, job.model().loss(), optimizer, data[0], data[1]);
             List<RankOutput> out = rank == 0 ? List.of(new RankOutput(result, weights(model))) : List.of();
             return CollectionConverters.asScala(out.iterator());
         }

@@ -1,18 +1,13 @@
 package dev.lockstep.spark;
 
 import dev.lockstep.data.Dataset;
-import dev.lockstep.data.TensorDataset;
 import dev.lockstep.data.datasets.MNIST;
 import dev.lockstep.models.ModelKind;
-import dev.lockstep.models.SyntheticRegression;
-import dev.lockstep.nn.CrossEntropyLoss;
 import dev.lockstep.nn.Loss;
-import dev.lockstep.nn.MSELoss;
 import dev.lockstep.nn.Module;
 import dev.lockstep.optim.Adam;
-import dev.lockstep.optim.AdamW;
 import dev.lockstep.optim.Optimizer;
-import dev.lockstep.optim.SGD;
+import dev.lockstep.optim.Optimizers;
 import dev.lockstep.train.CheckpointOptions;
 import java.io.IOException;
 import java.io.Serializable;
@@ -49,7 +44,6 @@ import java.util.Set;
 public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, String optimizer, long seed,
                        String dataDir, int threads, Duration timeout, int logInterval, String checkpointDir,
                        int checkpointEvery, int keepCheckpoints) implements Serializable {
-    private static final Set<String> OPTIMIZERS = Set.of("sgd", "adam", "adamw");
     private static final Set<String> FLAGS = Set.of("model", "epochs", "batch-size", "lr", "optimizer", "seed",
             "data-dir", "threads", "timeout", "log-interval", "checkpoint-dir", "checkpoint-every", "keep-checkpoints");
 
@@ -59,7 +53,7 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
         check(epochs > 0, "--epochs must be > 0, got " + epochs);
         check(batchSize > 0, "--batch-size must be > 0, got " + batchSize);
         check(lr > 0 && Double.isFinite(lr), "--lr must be a positive number, got " + lr);
-        check(OPTIMIZERS.contains(optimizer), "unknown --optimizer '" + optimizer + "': expected sgd, adam or adamw");
+        check(Optimizers.NAMES.contains(optimizer), "unknown --optimizer '" + optimizer + "': expected sgd, adam or adamw");
         check(!model.classification() || dataDir != null, "--data-dir is needed for " + model.cliName());
         check(threads >= 0, "--threads must be >= 0, got " + threads);
         check(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, got " + timeout);
@@ -129,28 +123,15 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
 
     /** {train, test}, as {@code lockstep train} loads them. */
     Dataset[] datasets() {
-        if (!model.classification()) {
-            TensorDataset[] d = SyntheticRegression.generate(seed, 1000, 200);
-            return new Dataset[] {d[0], d[1]};
-        }
-        Path dir = Path.of(dataDir);
         try {
-            return new Dataset[] {MNIST.train(dir, model.transform()), MNIST.test(dir, model.transform())};
+            return model.datasets(Path.of(dataDir), seed);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read MNIST from " + dir + " on this executor: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read MNIST from " + dataDir + " on this executor: " + e.getMessage(), e);
         }
     }
 
     Optimizer optimizer(Module m) {
-        return switch (optimizer) {
-            case "adam" -> new Adam(m.parameters(), lr);
-            case "adamw" -> new AdamW(m.parameters(), lr);
-            default -> new SGD(m.parameters(), lr);
-        };
-    }
-
-    Loss loss() {
-        return model.classification() ? new CrossEntropyLoss() : new MSELoss();
+        return Optimizers.create(optimizer, m.parameters(), lr);
     }
 
     private static int integer(Map<String, String> v, String name, int fallback) {

@@ -1,9 +1,17 @@
 package dev.lockstep.models;
 
+import dev.lockstep.data.Dataset;
+import dev.lockstep.data.TensorDataset;
+import dev.lockstep.data.datasets.MNIST;
 import dev.lockstep.data.transforms.Normalize;
 import dev.lockstep.data.transforms.ToTensor;
 import dev.lockstep.data.transforms.Transform;
+import dev.lockstep.nn.CrossEntropyLoss;
+import dev.lockstep.nn.Loss;
+import dev.lockstep.nn.MSELoss;
 import dev.lockstep.nn.Module;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -32,6 +40,23 @@ public enum ModelKind {
 
     public Module create() {
         return factory.get();
+    }
+
+    /**
+     * {train, test} as the seed trains on them: MNIST (or a dataset in its IDX layout) from
+     * {@code dataDir} with the seed's transform, or the synthetic regression data of {@code seed}.
+     */
+    public Dataset[] datasets(Path dataDir, long seed) throws IOException {
+        if (!classification) {
+            TensorDataset[] d = SyntheticRegression.generate(seed, 1000, 200);
+            return new Dataset[] {d[0], d[1]};
+        }
+        return new Dataset[] {MNIST.train(dataDir, transform), MNIST.test(dataDir, transform)};
+    }
+
+    /** Cross-entropy for the classifiers, MSE for the regression. */
+    public Loss loss() {
+        return classification ? new CrossEntropyLoss() : new MSELoss();
     }
 
     /** The image transform of the seed (MNIST models only). */
