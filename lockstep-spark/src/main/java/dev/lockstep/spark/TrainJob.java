@@ -124,7 +124,7 @@ public record TrainJob(ModelKind model, int epochs, int batchSize, double lr, St
     /** {train, test}, as {@code lockstep train} loads them. */
     Dataset[] datasets() {
         try {
-            return model.datasets(Path.of(dataDir), seed);
+            return model.datasets(dataDir == null ? null : Path.of(dataDir), seed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read MNIST from " + dataDir + " on this executor: " + e.getMessage(), e);
         }

@@ -44,7 +44,8 @@ public enum ModelKind {
 
     /**
      * {train, test} as the seed trains on them: MNIST (or a dataset in its IDX layout) from
-     * {@code dataDir} with the seed's transform, or the synthetic regression data of {@code seed}.
+     * {@code dataDir} with the seed's transform, or the synthetic regression data of {@code seed}
+     * (which reads no files: {@code dataDir} may then be null).
      */
     public Dataset[] datasets(Path dataDir, long seed) throws IOException {
         if (!classification) {
