@@ -1,6 +1,8 @@
 package dev.lockstep.launcher;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +13,7 @@ import java.util.Objects;
  *
  * <pre>
  * lockstep run --nproc-per-node N [--nnodes M --node-rank R --master-addr A --master-port P]
- *              [--timeout S] [--max-restarts K] -- &lt;train args&gt;
+ *              [--timeout S] [--max-restarts K] [--rdzv-token T] -- &lt;train args&gt;
  * </pre>
  *
  * @param nprocPerNode   workers on this node ({@code LOCKSTEP_NPROC_PER_NODE})
@@ -21,17 +23,22 @@ import java.util.Objects;
  * @param masterPort     its rendezvous port ({@code MASTER_PORT}, 29500)
  * @param timeoutSeconds collective and rendezvous timeout passed to workers ({@code LOCKSTEP_TIMEOUT}, 300)
  * @param maxRestarts    times all workers are restarted after one fails ({@code LOCKSTEP_MAX_RESTARTS}, 0)
+ * @param rdzvToken      the secret every process of the job must prove to join the rendezvous
+ *                       ({@code LOCKSTEP_RDZV_TOKEN}; a fresh random one on a single node, where
+ *                       this agent starts every worker; none given on several nodes: no check)
  * @param mainClass      the workers' main class
  * @param workerArgs     the workers' arguments
  */
 public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String masterAddr, int masterPort,
-                           int timeoutSeconds, int maxRestarts, String mainClass, List<String> workerArgs) {
+                           int timeoutSeconds, int maxRestarts, String rdzvToken, String mainClass,
+                           List<String> workerArgs) {
 
     /** The CLI entry point that every worker runs. */
     public static final String CLI_MAIN = "dev.lockstep.cli.Main";
 
     public LaunchConfig {
         Objects.requireNonNull(masterAddr, "masterAddr");
+        Objects.requireNonNull(rdzvToken, "rdzvToken");
         Objects.requireNonNull(mainClass, "mainClass");
         workerArgs = List.copyOf(workerArgs);
         check(nprocPerNode >= 1, "--nproc-per-node must be >= 1, got " + nprocPerNode);
@@ -73,7 +80,7 @@ public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String ma
                 throw new IllegalArgumentException("unexpected argument '" + a + "'");
             }
             if (!List.of("nproc-per-node", "nnodes", "node-rank", "master-addr", "master-port", "timeout",
-                    "max-restarts").contains(name)) {
+                    "max-restarts", "rdzv-token").contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
             }
             flags.put(name, value);
@@ -85,20 +92,38 @@ public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String ma
         workerArgs.addAll(train);
         workerArgs.add("--strategy");
         workerArgs.add("ddp");
+        int nnodes = integer("nnodes", flags.getOrDefault("nnodes", env.getOrDefault("LOCKSTEP_NNODES", "1")));
+        String token = flags.getOrDefault("rdzv-token", env.getOrDefault("LOCKSTEP_RDZV_TOKEN", ""));
         return new LaunchConfig(
                 integer("nproc-per-node", nproc),
-                integer("nnodes", flags.getOrDefault("nnodes", env.getOrDefault("LOCKSTEP_NNODES", "1"))),
+                nnodes,
                 integer("node-rank", flags.getOrDefault("node-rank", env.getOrDefault("LOCKSTEP_NODE_RANK", "0"))),
                 flags.getOrDefault("master-addr", env.getOrDefault("MASTER_ADDR", "127.0.0.1")),
                 integer("master-port", flags.getOrDefault("master-port", env.getOrDefault("MASTER_PORT", "29500"))),
                 integer("timeout", flags.getOrDefault("timeout", env.getOrDefault("LOCKSTEP_TIMEOUT", "300"))),
                 integer("max-restarts", flags.getOrDefault("max-restarts", env.getOrDefault("LOCKSTEP_MAX_RESTARTS", "0"))),
+                token.isEmpty() && nnodes == 1 ? randomToken() : token,
                 CLI_MAIN, workerArgs);
+    }
+
+    private static String randomToken() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return HexFormat.of().formatHex(secret);
+    }
+
+    /** The token stays out of logs. */
+    @Override
+    public String toString() {
+        return "LaunchConfig[nprocPerNode=" + nprocPerNode + ", nnodes=" + nnodes + ", nodeRank=" + nodeRank
+                + ", master=" + masterAddr + ":" + masterPort + ", timeoutSeconds=" + timeoutSeconds
+                + ", maxRestarts=" + maxRestarts + ", rdzvToken=" + (rdzvToken.isEmpty() ? "none" : "set")
+                + ", mainClass=" + mainClass + ", workerArgs=" + workerArgs + "]";
     }
 
     public static String usage() {
         return "usage: lockstep run --nproc-per-node N [--nnodes M --node-rank R --master-addr A --master-port P]"
-                + " [--timeout S] [--max-restarts K] -- <train args>";
+                + " [--timeout S] [--max-restarts K] [--rdzv-token T] -- <train args>";
     }
 
     private static int integer(String flag, String value) {

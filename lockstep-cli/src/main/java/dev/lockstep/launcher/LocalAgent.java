@@ -130,6 +130,8 @@ public final class LocalAgent {
         env.put("LOCKSTEP_RESTART_COUNT", Integer.toString(restart));
         env.put("LOCKSTEP_MAX_RESTARTS", Integer.toString(config.maxRestarts()));
         env.put("LOCKSTEP_TIMEOUT", Integer.toString(config.timeoutSeconds()));
+        // In the environment, not on the command line, where any user could read it with ps.
+        env.put("LOCKSTEP_RDZV_TOKEN", config.rdzvToken());
         // Ranks share the cores: spinning OpenMP threads or a second BLAS pool would oversubscribe them.
         env.put("OMP_WAIT_POLICY", "passive");
         env.put("OPENBLAS_NUM_THREADS", "1");

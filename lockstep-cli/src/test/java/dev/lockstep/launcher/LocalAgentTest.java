@@ -1,6 +1,8 @@
 package dev.lockstep.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 class LocalAgentTest {
 
     private static LaunchConfig config(int nproc, int nnodes, int nodeRank, int port, String... args) {
-        return new LaunchConfig(nproc, nnodes, nodeRank, "127.0.0.1", port, 60, 0, EchoWorker.class.getName(), List.of(args));
+        return new LaunchConfig(nproc, nnodes, nodeRank, "127.0.0.1", port, 60, 0, "job-secret", EchoWorker.class.getName(),
+                List.of(args));
     }
 
     private static int freePort() throws Exception {
@@ -95,6 +98,22 @@ class LocalAgentTest {
         assertEquals(8, c.worldSize());
         assertEquals(List.of("train", "--epochs", "1", "--strategy", "ddp"), c.workerArgs());
         assertEquals(LaunchConfig.CLI_MAIN, c.mainClass());
+    }
+
+    @Test
+    void aSingleNodeJobGetsAFreshTokenAndSeveralNodesShareTheirs() {
+        String[] one = {"--nproc-per-node", "2"};
+        LaunchConfig a = LaunchConfig.parse(one, Map.of());
+        LaunchConfig b = LaunchConfig.parse(one, Map.of());
+        assertTrue(a.rdzvToken().matches("[0-9a-f]{64}"), a.rdzvToken());
+        assertNotEquals(a.rdzvToken(), b.rdzvToken());
+        assertFalse(a.toString().contains(a.rdzvToken()), "the token must stay out of logs");
+
+        String[] two = {"--nproc-per-node", "2", "--nnodes", "2"};
+        assertEquals("", LaunchConfig.parse(two, Map.of()).rdzvToken());
+        assertEquals("s3", LaunchConfig.parse(two, Map.of("LOCKSTEP_RDZV_TOKEN", "s3")).rdzvToken());
+        String[] flagged = {"--nproc-per-node", "2", "--nnodes", "2", "--rdzv-token", "flag"};
+        assertEquals("flag", LaunchConfig.parse(flagged, Map.of("LOCKSTEP_RDZV_TOKEN", "s3")).rdzvToken());
     }
 
     @Test

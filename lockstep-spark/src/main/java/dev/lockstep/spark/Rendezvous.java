@@ -5,15 +5,18 @@ import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.OptionalInt;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
 
 /**
  * Turns a barrier stage into a process group: rank = partition, world = the stage's tasks, and
- * rank 0's "host:port" reaches every task through one {@code allGather} (which, unlike a c10d
- * call, notices the task being killed).
+ * rank 0's "host:port" and a fresh rendezvous token reach every task through one
+ * {@code allGather} (which, unlike a c10d call, notices the task being killed). The token is as
+ * private as Spark's own RPC (see {@code spark.authenticate} and {@code spark.network.crypto.enabled}).
  */
 final class Rendezvous {
     private Rendezvous() {
@@ -30,8 +33,8 @@ final class Rendezvous {
         for (int r = 0; r < tasks.length; r++) {
             hosts[r] = host(tasks[r].address());
         }
-        String master = ctx.allGather(rank == 0 ? hosts[0] + ":" + freePort() : "")[0];
-        int colon = master.lastIndexOf(':');
+        String[] master = ctx.allGather(rank == 0 ? hosts[0] + ":" + freePort() + " " + token() : "")[0].split(" ");
+        int colon = master[0].lastIndexOf(':');
         int localRank = 0;
         int localWorld = 0;
         for (int r = 0; r < tasks.length; r++) {
@@ -44,8 +47,14 @@ final class Rendezvous {
             localRank = gpu.getAsInt();
             localWorld = Math.max(localWorld, localRank + 1);
         }
-        return new ProcessGroupOptions(master.substring(0, colon), Integer.parseInt(master.substring(colon + 1)),
-                rank, tasks.length, localRank, localWorld, timeout, Backend.GLOO);
+        return new ProcessGroupOptions(master[0].substring(0, colon), Integer.parseInt(master[0].substring(colon + 1)),
+                rank, tasks.length, localRank, localWorld, timeout, Backend.GLOO, master[1], "");
+    }
+
+    private static String token() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return HexFormat.of().formatHex(secret);
     }
 
     /** {@code BarrierTaskInfo.address()} is the executor's "host:port". */

@@ -202,7 +202,7 @@ class SparkDistributorTest {
                 "--strategy", "ddp"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        RunResult r = new LocalAgent(new LaunchConfig(2, 1, 0, "127.0.0.1", freePort(), 60, 0, LaunchConfig.CLI_MAIN,
+        RunResult r = new LocalAgent(new LaunchConfig(2, 1, 0, "127.0.0.1", freePort(), 60, 0, "", LaunchConfig.CLI_MAIN,
                 args), print, print).run();
         assertTrue(r.isSuccess(), r.summary() + "\n" + out.toString(StandardCharsets.UTF_8));
         return Safetensors.load(dir.resolve("model.safetensors"));

@@ -20,7 +20,6 @@ import org.bytedeco.pytorch.ProcessGroup.BackendType;
 import org.bytedeco.pytorch.ProcessGroupGloo;
 import org.bytedeco.pytorch.ReduceScatterOptions;
 import org.bytedeco.pytorch.TCPStore;
-import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Work;
 import org.bytedeco.pytorch.gloo.Device;
@@ -44,6 +43,7 @@ public final class ProcessGroup implements AutoCloseable {
     private final Peers peers;
     // Natives below are owned through c10 intrusive pointers once handed to libtorch, so Java must
     // never free them (see PRESETS-NOTES: the TCPStore ownership trap); they live with this object.
+    private final RendezvousStore rendezvous;
     private final TCPStore store;
     private final org.bytedeco.pytorch.Backend backend;
     private final org.bytedeco.pytorch.ProcessGroup group;
@@ -51,7 +51,8 @@ public final class ProcessGroup implements AutoCloseable {
 
     private ProcessGroup(ProcessGroupOptions options) {
         this.options = options;
-        this.store = connect(options);
+        this.rendezvous = RendezvousStore.join(options);
+        this.store = rendezvous.store();
         this.peers = Peers.exchange(store, options);
         try {
             // Each native owner gets its own clone: handing it the same TCPStore twice aborts the JVM.
@@ -73,31 +74,15 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /**
-     * Joins the job: rank 0 serves the rendezvous store on {@code masterPort}, the others connect
-     * to it; returns once all {@code worldSize} ranks have joined.
+     * Joins the job: rank 0 serves the rendezvous store on {@code masterAddr:masterPort}, the
+     * others connect to it, each proving it knows the job's token; returns once all
+     * {@code worldSize} ranks have joined.
      *
-     * @throws DistributedException if the port is taken, the master cannot be reached, the ranks
-     *     disagree about the world size or do not all join within the timeout
+     * @throws DistributedException if the port is taken, the master cannot be reached, the token is
+     *     refused, the ranks disagree about the world size or do not all join within the timeout
      */
     public static ProcessGroup init(ProcessGroupOptions options) {
         return new ProcessGroup(options);
-    }
-
-    private static TCPStore connect(ProcessGroupOptions o) {
-        TCPStoreOptions so = new TCPStoreOptions();
-        so.port((short) o.masterPort());
-        so.isServer(o.rank() == 0);
-        so.waitWorkers(false);
-        so.timeout(new Milliseconds(o.timeout().toMillis()));
-        try {
-            return pin(new TCPStore(o.masterAddr(), so));
-        } catch (RuntimeException e) {
-            String what = o.rank() == 0
-                    ? "could not serve the rendezvous store on port " + o.masterPort() + " (is it in use?)"
-                    : "could not reach the master at " + o.masterAddr() + ":" + o.masterPort() + " within "
-                            + o.timeout() + " (is rank 0 running, MASTER_ADDR/MASTER_PORT right?)";
-            throw new DistributedException(o.rank(), what + ": " + firstLine(e), e);
-        }
     }
 
     private static org.bytedeco.pytorch.Backend gloo(TCPStore store, ProcessGroupOptions o) {
@@ -127,7 +112,7 @@ public final class ProcessGroup implements AutoCloseable {
      * (Not PointerScope.detach: that drops a reference for every open scope, held or not, and
      * nulled the store of a group made inside nested scopes.)
      */
-    private static <P extends Pointer> P pin(P p) {
+    static <P extends Pointer> P pin(P p) {
         p.retainReference();
         p.deallocate(false);
         return p;
@@ -275,7 +260,7 @@ public final class ProcessGroup implements AutoCloseable {
         }
     }
 
-    private static String firstLine(RuntimeException e) {
+    static String firstLine(Exception e) {
         String m = String.valueOf(e.getMessage()).strip();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
@@ -283,14 +268,15 @@ public final class ProcessGroup implements AutoCloseable {
 
     /**
      * Waits for this rank's pending collectives and shuts the backend down. Does not wait for the
-     * other ranks (call {@link #barrier()} first for that). The rendezvous store's socket stays
-     * open until the process exits.
+     * other ranks (call {@link #barrier()} first for that). The rendezvous store admits no new
+     * connections; its loopback socket stays open until the process exits.
      */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             group.shutdown();
+            rendezvous.close();
         }
     }
 

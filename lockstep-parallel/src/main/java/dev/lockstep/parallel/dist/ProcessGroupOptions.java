@@ -16,9 +16,15 @@ import java.util.Objects;
  * @param localWorldSize processes on this node ({@code LOCAL_WORLD_SIZE})
  * @param timeout        how long rendezvous and each collective may wait before failing
  * @param backend        Gloo for CPU tensors, NCCL for CUDA
+ * @param token          the job's shared secret ({@value #TOKEN_VARIABLE}): a process without it
+ *                       cannot join or read the rendezvous store; empty admits any process, as
+ *                       PyTorch's store does
+ * @param bindAddress    where rank 0 listens ({@value #BIND_VARIABLE}); empty: {@code masterAddr}
+ *                       itself, so a loopback master is not reachable from the network
  */
 public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, int worldSize,
-                                  int localRank, int localWorldSize, Duration timeout, Backend backend) {
+                                  int localRank, int localWorldSize, Duration timeout, Backend backend,
+                                  String token, String bindAddress) {
 
     /** PyTorch's default collective timeout for Gloo. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
@@ -26,10 +32,18 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
     /** Optional: the timeout in seconds, set by {@code lockstep run --timeout}. */
     public static final String TIMEOUT_VARIABLE = "LOCKSTEP_TIMEOUT";
 
+    /** Optional: the rendezvous token, shared by every process of the job. */
+    public static final String TOKEN_VARIABLE = "LOCKSTEP_RDZV_TOKEN";
+
+    /** Optional: the address rank 0's rendezvous listens on, such as 0.0.0.0 for every interface. */
+    public static final String BIND_VARIABLE = "LOCKSTEP_RDZV_BIND";
+
     public ProcessGroupOptions {
         Objects.requireNonNull(masterAddr, "masterAddr");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(bindAddress, "bindAddress");
         if (masterAddr.isBlank()) {
             throw new IllegalArgumentException("MASTER_ADDR must not be empty");
         }
@@ -56,10 +70,10 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
         }
     }
 
-    /** One process per node on {@code masterAddr}, Gloo, the default timeout. */
+    /** One node, Gloo, the default timeout, no token. */
     public static ProcessGroupOptions of(String masterAddr, int masterPort, int rank, int worldSize) {
         return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, rank, worldSize,
-                DEFAULT_TIMEOUT, Backend.GLOO);
+                DEFAULT_TIMEOUT, Backend.GLOO, "", "");
     }
 
     /** Reads this process's environment; see {@link #fromEnvironment(Map)}. */
@@ -70,7 +84,8 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
     /**
      * Reads {@code MASTER_ADDR}, {@code MASTER_PORT}, {@code RANK}, {@code WORLD_SIZE},
      * {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE} and the optional {@value #TIMEOUT_VARIABLE}
-     * (seconds). The backend is Gloo; use {@link #withBackend} for CUDA.
+     * (seconds), {@value #TOKEN_VARIABLE} and {@value #BIND_VARIABLE}. The backend is Gloo; use
+     * {@link #withBackend} for CUDA.
      *
      * @throws IllegalArgumentException naming the variable that is missing or invalid
      */
@@ -80,7 +95,7 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
                 ? Duration.ofSeconds(integer(env, TIMEOUT_VARIABLE)) : DEFAULT_TIMEOUT;
         return new ProcessGroupOptions(addr, integer(env, "MASTER_PORT"), integer(env, "RANK"),
                 integer(env, "WORLD_SIZE"), integer(env, "LOCAL_RANK"), integer(env, "LOCAL_WORLD_SIZE"),
-                timeout, Backend.GLOO);
+                timeout, Backend.GLOO, env.getOrDefault(TOKEN_VARIABLE, ""), env.getOrDefault(BIND_VARIABLE, "").trim());
     }
 
     private static String require(Map<String, String> env, String name) {
@@ -105,11 +120,25 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
 
     public ProcessGroupOptions withTimeout(Duration timeout) {
         return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, localRank, localWorldSize,
-                timeout, backend);
+                timeout, backend, token, bindAddress);
     }
 
     public ProcessGroupOptions withBackend(Backend backend) {
         return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, localRank, localWorldSize,
-                timeout, backend);
+                timeout, backend, token, bindAddress);
+    }
+
+    public ProcessGroupOptions withToken(String token) {
+        return new ProcessGroupOptions(masterAddr, masterPort, rank, worldSize, localRank, localWorldSize,
+                timeout, backend, token, bindAddress);
+    }
+
+    /** The token stays out of logs and error messages. */
+    @Override
+    public String toString() {
+        return "ProcessGroupOptions[master=" + masterAddr + ":" + masterPort + ", rank=" + rank + ", worldSize="
+                + worldSize + ", localRank=" + localRank + ", localWorldSize=" + localWorldSize + ", timeout="
+                + timeout + ", backend=" + backend + ", token=" + (token.isEmpty() ? "none" : "set")
+                + ", bindAddress=" + (bindAddress.isEmpty() ? masterAddr : bindAddress) + "]";
     }
 }

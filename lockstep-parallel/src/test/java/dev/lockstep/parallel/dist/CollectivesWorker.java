@@ -6,6 +6,9 @@ import dev.lockstep.tensor.Torch;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.javacpp.chrono.Milliseconds;
+import org.bytedeco.pytorch.TCPStore;
+import org.bytedeco.pytorch.TCPStoreOptions;
 
 /** A rank for {@link ProcessGroupTest}: runs one scenario and prints {@code RESULT key value} lines. */
 public final class CollectivesWorker {
@@ -15,6 +18,10 @@ public final class CollectivesWorker {
         ProcessGroupOptions options = ProcessGroupOptions.fromEnvironment();
         if (args.length > 1) {
             options = options.withTimeout(Duration.ofSeconds(Long.parseLong(args[1])));
+        }
+        if (scenario.equals("raw-store")) {
+            rawStore(options);
+            return;
         }
         try (ProcessGroup pg = ProcessGroup.init(options)) {
             switch (scenario) {
@@ -74,6 +81,21 @@ public final class CollectivesWorker {
         }
         pg.allReduce(Tensor.ones(10), ReduceOp.SUM);
         System.out.println("RESULT done true");
+    }
+
+    /** A plain c10d store client, as a process without Lockstep or its token would use, tries to read rank 0's entry. */
+    private static void rawStore(ProcessGroupOptions o) {
+        TCPStoreOptions so = new TCPStoreOptions();
+        so.port((short) o.masterPort());
+        so.isServer(false);
+        so.timeout(new Milliseconds(o.timeout().toMillis()));
+        try {
+            TCPStore store = new TCPStore(o.masterAddr(), so);
+            System.out.println("RESULT read " + store.get_to_str("lockstep/peer/0"));
+        } catch (RuntimeException e) {
+            System.out.println("RESULT error " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            System.exit(3);
+        }
     }
 
     private static void print(String key, float[] values) {

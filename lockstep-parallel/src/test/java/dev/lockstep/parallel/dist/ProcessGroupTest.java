@@ -1,6 +1,7 @@
 package dev.lockstep.parallel.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lockstep.parallel.Workers;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 class ProcessGroupTest {
@@ -68,9 +70,12 @@ class ProcessGroupTest {
         int port = Workers.freePort();
         try (Workers w = Workers.start(CollectivesWorker.class, 2,
                 r -> Workers.env(port, r, r == 0 ? 2 : 3), "collectives", "60")) {
-            assertEquals(3, w.await(1, LIMIT), w.outputs());
-            assertTrue(w.results(1).get("error").contains("WORLD_SIZE mismatch: this rank has 3 but rank 0 has 2"),
-                    w.outputs());
+            // Whichever rank reads the other's entry first names the mismatch; the other then
+            // loses its peer. Both must fail, long before the 60 s timeout.
+            assertNotEquals(0, w.await(0, LIMIT), w.outputs());
+            assertNotEquals(0, w.await(1, LIMIT), w.outputs());
+            assertTrue(w.outputs().contains("WORLD_SIZE mismatch: this rank has 3 but rank 0 has 2")
+                    || w.outputs().contains("WORLD_SIZE mismatch: this rank has 2 but rank 1 has 3"), w.outputs());
         }
     }
 
@@ -80,7 +85,7 @@ class ProcessGroupTest {
             int port = taken.getLocalPort();
             try (Workers w = Workers.start(CollectivesWorker.class, 1, r -> Workers.env(port, 0, 1), "collectives", "5")) {
                 assertNotEquals(0, w.await(0, LIMIT));
-                assertTrue(w.results(0).get("error").contains("could not serve the rendezvous store on port " + port),
+                assertTrue(w.results(0).get("error").contains("could not serve the rendezvous store on port " + port + " of 127.0.0.1"),
                         w.outputs());
             }
         }
@@ -94,6 +99,45 @@ class ProcessGroupTest {
             assertTrue(w.results(0).get("error").startsWith("rank 1: could not reach the master at 127.0.0.1:" + port),
                     w.outputs());
         }
+    }
+
+    @Test
+    void processesWithoutTheTokenAreRefusedAndTheJobIsUnharmed() throws Exception {
+        int port = Workers.freePort();
+        IntFunction<Map<String, String>> member = r -> withToken(Workers.env(port, r, 2), "right");
+        try (Workers rank0 = Workers.start(CollectivesWorker.class, 1, r -> member.apply(0), "collectives", "120")) {
+            // Rank 0 now waits for rank 1. An impostor with the wrong token retries until rank 0
+            // listens, then must be refused; a plain c10d client after it must not read the store.
+            try (Workers impostor = Workers.start(CollectivesWorker.class, 1,
+                    r -> withToken(Workers.env(port, 1, 2), "wrong"), "collectives", "120")) {
+                assertEquals(3, impostor.await(0, LIMIT), impostor.outputs());
+                assertTrue(impostor.results(0).get("error").startsWith("rank 1: rendezvous at 127.0.0.1:" + port
+                        + " failed: the master refused this process's rendezvous token"), impostor.outputs());
+            }
+            try (Workers reader = Workers.start(CollectivesWorker.class, 1, r -> Workers.env(port, 1, 2),
+                    "raw-store", "10")) {
+                assertEquals(3, reader.await(0, LIMIT), reader.outputs());
+            }
+            try (Workers rank1 = Workers.start(CollectivesWorker.class, 1, r -> member.apply(1), "collectives", "120")) {
+                rank1.awaitSuccess(LIMIT);
+                rank0.awaitSuccess(LIMIT);
+                assertEquals("[3.0, -3.0, 10.0]", rank0.results(0).get("sum"));
+                assertEquals("[3.0, -3.0, 10.0]", rank1.results(0).get("sum"));
+            }
+            assertTrue(rank0.output(0).contains("refused a rendezvous connection from"), rank0.outputs());
+        }
+    }
+
+    private static Map<String, String> withToken(Map<String, String> env, String token) {
+        env.put(ProcessGroupOptions.TOKEN_VARIABLE, token);
+        return env;
+    }
+
+    @Test
+    void optionsNeverPrintTheToken() {
+        ProcessGroupOptions o = ProcessGroupOptions.of("127.0.0.1", 1234, 0, 1).withToken("hunter2");
+        assertFalse(o.toString().contains("hunter2"), o.toString());
+        assertEquals("hunter2", o.token());
     }
 
     @Test
