@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side, interleaved, REPS repetitions each, for the seeds' MLP (SGD 0.01, batch 256) and CNN
 # (Adam 1e-3, batch 64), one training epoch on MNIST with THREADS threads:
-#   lockstep  `lockstep train` (epoch seconds from metrics.json, evaluation excluded)
+#   lockstep  `lockstep train --normalize none` (the seeds' pipeline, as raw and pytorch run it;
+#             epoch seconds from metrics.json, evaluation excluded)
 #   raw       the same loop straight on the presets' libtorch calls (dev.lockstep.bench.RawLoop)
 #   pytorch   Debian's PyTorch 1.13 (apt-get install --no-install-recommends python3-torch), tuned:
 #             OMP_WAIT_POLICY=passive and THREADS threads; skipped when /usr/bin/python3 lacks torch
@@ -21,7 +22,7 @@ HAVE_TORCH=0
 for rep in $(seq "$REPS"); do
   for model in mlp cnn; do
     "$ROOT/lockstep" train --model "$model" $( [[ $model == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
-      --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
+      --normalize none --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
     python3 -c "import json; e=json.load(open('$WORK/ls/metrics.json'))['epochs'][0]; print('lockstep $model %.3f' % e['seconds'])" >> "$WORK/times"
     java -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$model" 1 "$THREADS" "$ROOT/data/mnist" \
       | awk -v m="$model" '{print "raw " m " " $5}' >> "$WORK/times"

@@ -17,6 +17,8 @@ def main():
     model.load_state_dict(read_safetensors(weights))  # strict: every PyTorch name must be there
     model.eval()
     images = torch.from_numpy(read_idx(data_dir + "/t10k-images-idx3-ubyte.gz").copy()).float().div(255).unsqueeze(1)
+    if kind == "cnn":  # lockstep train's default for the CNN: PyTorch's MNIST normalisation
+        images = (images - 0.1307) / 0.3081
     labels = torch.from_numpy(read_idx(data_dir + "/t10k-labels-idx1-ubyte.gz").astype(np.int64))
     with torch.no_grad():
         correct = (model(images).argmax(1) == labels).sum().item()

@@ -1,10 +1,13 @@
 package dev.lockstep.cli;
 
 import static dev.lockstep.cli.CliRun.lockstep;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.io.Safetensors;
+import dev.lockstep.models.ModelKind;
+import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -105,6 +109,26 @@ class TrainCommandTest {
                 data.toString(), "--out", notDir.resolve("sub").toString());
         assertError("unknown --optimizer 'rmsprop'", "train", "--optimizer", "rmsprop");
         assertError("unknown command 'fly'", "fly");
+        assertError("--normalize must be 'none' or MEAN,STD with STD > 0 (e.g. 0.1307,0.3081), got '0.5'",
+                "train", "--normalize", "0.5");
+        assertError("got '0.5,0'", "train", "--normalize", "0.5,0");
+        assertError("--normalize applies to the MNIST models, not --model regression", "train", "--model",
+                "regression", "--normalize", "none");
+    }
+
+    @Test
+    void normalizeReplacesTheModelsOwnTransform() {
+        Tensor pixels = Tensor.of(new float[] {0, 255}, 1, 2).to(DType.UINT8);
+        assertArrayEquals(new float[] {(float) ((0 - 0.1307) / 0.3081), (float) ((1 - 0.1307) / 0.3081)},
+                transformed(pixels, "--model", "cnn"), 1e-6f);
+        assertArrayEquals(new float[] {0, 1}, transformed(pixels, "--model", "cnn", "--normalize", "none"), 0f);
+        assertArrayEquals(new float[] {-2, 2}, transformed(pixels, "--model", "mlp", "--normalize", "0.5,0.25"), 1e-6f);
+        assertArrayEquals(new float[] {-1, 1}, transformed(pixels, "--model", "simplenn"), 1e-6f);
+    }
+
+    private static float[] transformed(Tensor pixels, String... args) {
+        Args a = Args.parse(List.of(args), Set.of("model", "normalize"), Set.of());
+        return TrainCommand.transform(a, ModelKind.parse(a.string("model", "cnn"))).apply(pixels).toFloatArray();
     }
 
     private void assertError(String expected, String... args) {
