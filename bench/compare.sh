@@ -13,7 +13,7 @@ REPS="${1:-3}"
 THREADS="${2:-2}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-export OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1
+source "$ROOT/lockstep-env.sh" # raw gets the environment and JVM options lockstep runs with
 mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
 BENCH_CP="$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")"
 HAVE_TORCH=0
@@ -24,7 +24,7 @@ for rep in $(seq "$REPS"); do
     "$ROOT/lockstep" train --model "$model" $( [[ $model == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
       --normalize none --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
     python3 -c "import json; e=json.load(open('$WORK/ls/metrics.json'))['epochs'][0]; print('lockstep $model %.3f' % e['seconds'])" >> "$WORK/times"
-    java -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$model" 1 "$THREADS" "$ROOT/data/mnist" \
+    "$JAVA" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$model" 1 "$THREADS" "$ROOT/data/mnist" \
       | awk -v m="$model" '{print "raw " m " " $5}' >> "$WORK/times"
     if [[ $HAVE_TORCH == 1 ]]; then
       (cd "$ROOT/bench" && /usr/bin/python3 pytorch_epoch.py "$model" 1 "$THREADS" "$ROOT/data/mnist") \

@@ -7,12 +7,13 @@ WORLD="${1:-2}"
 FIRST_BUCKET_MIB="${2:-1}"
 mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
 CP="$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")"
-export OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+source "$ROOT/lockstep-env.sh"
+export OMP_NUM_THREADS=1
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pids=()
 for rank in $(seq 0 $((WORLD - 1))); do
   MASTER_ADDR=127.0.0.1 MASTER_PORT=$port RANK=$rank WORLD_SIZE=$WORLD LOCAL_RANK=$rank LOCAL_WORLD_SIZE=$WORLD \
-    java -cp "$CP" dev.lockstep.bench.DdpOverlapBench "$ROOT/data/mnist" "$FIRST_BUCKET_MIB" 2>&1 | grep -v Gloo &
+    "$JAVA" "${JAVA_OPTS[@]}" -cp "$CP" dev.lockstep.bench.DdpOverlapBench "$ROOT/data/mnist" "$FIRST_BUCKET_MIB" 2>&1 | grep -v Gloo &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done

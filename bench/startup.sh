@@ -12,8 +12,8 @@ mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
 "$ROOT/lockstep" train --epochs 1 --log-interval 1 --help >/dev/null # build once, outside the timing
 python3 "$ROOT/bench/first_batch.py" "$REPS" "Train Epoch" "$ROOT/lockstep" train --log-interval 1
 python3 "$ROOT/bench/first_batch.py" "$REPS" "Train Epoch" "$ROOT/lockstep" train --model mlp --log-interval 1
-export OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1
-java -cp "$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")" \
+source "$ROOT/lockstep-env.sh"
+"$JAVA" "${JAVA_OPTS[@]}" -cp "$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")" \
   dev.lockstep.bench.DecodeBench "$ROOT/data/mnist" "$REPS"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   (cd "$ROOT/bench" && /usr/bin/python3 decode.py "$ROOT/data/mnist" "$REPS")

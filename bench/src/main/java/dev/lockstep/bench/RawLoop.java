@@ -88,14 +88,14 @@ public final class RawLoop {
         return torch.linear(h, p[2], new TensorOptional(p[3]));
     }
 
-    private static Tensor cnnForward(Tensor x, Tensor[] p) {
+    static Tensor cnnForward(Tensor x, Tensor[] p) {
         Tensor c = torch.conv2d(x, p[0], new TensorOptional(p[1]), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
         Tensor pooled = torch.max_pool2d(torch.relu(c), new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
         return torch.linear(pooled.flatten(1, -1), p[2], new TensorOptional(p[3]));
     }
 
     /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for Linear and Conv2d. */
-    private static Tensor param(long fanIn, long... shape) {
+    static Tensor param(long fanIn, long... shape) {
         Tensor t = torch.empty(shape);
         double bound = 1 / Math.sqrt(fanIn);
         try (NoGradGuard g = new NoGradGuard()) {
@@ -104,7 +104,7 @@ public final class RawLoop {
         return t.set_requires_grad(true);
     }
 
-    private static Tensor idx(Path file, long... shape) throws IOException {
+    static Tensor idx(Path file, long... shape) throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16);
              DataInputStream data = new DataInputStream(in)) {
             int dims = data.readInt() & 0xFF;

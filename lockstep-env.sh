@@ -1,0 +1,23 @@
+# The process environment libtorch needs to be fast and level, for the `lockstep` command and for the
+# benchmarks that start Java themselves (so that they compare like with like). Source it from bash;
+# a variable already set is kept.
+#   OMP_WAIT_POLICY=passive  OpenMP workers sleep instead of spinning against each other
+#   OPENBLAS_NUM_THREADS=1   OpenBLAS's own pool stays out of libtorch's way
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+# glibc's per-thread malloc arenas fragment under libtorch's many allocating threads: RSS crept up
+# ~4% an epoch with the default arenas and stayed level with two (see BENCHMARKS.md).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# A training step's buffers (up to a few MB each) come from the heap and are reused, instead of
+# being mapped, page-faulted and unmapped every step as glibc's adaptive thresholds sometimes chose
+# (the same CNN step took 7.4 or 12.6 ms); blocks over 32 MB (evaluation batches) are still mapped
+# and returned at once, so RSS does not keep their peak.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-134217728}"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# A small fixed young generation: tensors live off-heap, and a large adaptive young generation only
+# grew the heap (RSS crept up ~10 MB an epoch with G1's defaults, level with -Xmn64m).
+JAVA_OPTS=(-Xss4m -Xmn64m)
+if "$JAVA" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1; then
+  JAVA_OPTS+=(--enable-native-access=ALL-UNNAMED)
+fi
