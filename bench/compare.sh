@@ -6,11 +6,12 @@
 #   raw       the same loop straight on the presets' libtorch calls (dev.lockstep.bench.RawLoop)
 #   pytorch   Debian's PyTorch 1.13 (apt-get install --no-install-recommends python3-torch), tuned:
 #             OMP_WAIT_POLICY=passive and THREADS threads; skipped when /usr/bin/python3 lacks torch
-# Usage: bench/compare.sh [REPS=3] [THREADS=2]
+# Usage: bench/compare.sh [REPS=3] [THREADS=2] [MODELS="mlp cnn"]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPS="${1:-3}"
 THREADS="${2:-2}"
+MODELS="${3:-mlp cnn}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 source "$ROOT/lockstep-env.sh" # raw gets the environment and JVM options lockstep runs with
@@ -20,7 +21,7 @@ HAVE_TORCH=0
 /usr/bin/python3 -c "import torch" 2>/dev/null && HAVE_TORCH=1
 
 for rep in $(seq "$REPS"); do
-  for model in mlp cnn; do
+  for model in $MODELS; do
     "$ROOT/lockstep" train --model "$model" $( [[ $model == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
       --normalize none --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
     python3 -c "import json; e=json.load(open('$WORK/ls/metrics.json'))['epochs'][0]; print('lockstep $model %.3f' % e['seconds'])" >> "$WORK/times"
@@ -40,7 +41,7 @@ for line in open(sys.argv[1]):
     who, model, sec = line.split()
     times.setdefault((model, who), []).append(float(sec))
 print("%-5s %-9s %8s %8s %8s %10s" % ("model", "runner", "min s", "median", "max s", "samples/s"))
-for model in ("mlp", "cnn"):
+for model in [m for m in ("mlp", "cnn") if any(k[0] == m for k in times)]:
     for who in ("lockstep", "raw", "pytorch"):
         t = times.get((model, who))
         if t:
