@@ -33,6 +33,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final int numWorkers;
     private int epoch;
     private Epoch current;
+    private long waitNanos;
 
     private DataLoader(Builder b) {
         this.dataset = b.dataset;
@@ -63,6 +64,14 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     /** Examples one epoch visits (after sampling, before batching). */
     public long numSamples() {
         return sampler.indices(epoch).length;
+    }
+
+    /**
+     * Nanoseconds the consumer has spent, over all iterations so far, waiting for batches: blocked
+     * on one that a worker had not finished or, without workers, making it itself.
+     */
+    public long waitNanos() {
+        return waitNanos;
     }
 
     /** Batches per epoch. */
@@ -168,6 +177,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             }
             closeStepScope();
             stepScope = MemoryScope.open();
+            long waitStart = System.nanoTime();
             try {
                 Batch batch = workers == null ? dataset.get(batches[nextToReturn]) : takePrefetched();
                 nextToReturn++;
@@ -175,6 +185,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             } catch (RuntimeException | Error e) {
                 close();
                 throw e;
+            } finally {
+                waitNanos += System.nanoTime() - waitStart;
             }
         }
 

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -247,5 +248,70 @@ class DataLoaderTest {
         DataLoader.Builder b = DataLoader.builder(dataset(2));
         assertThrows(IllegalArgumentException.class, () -> b.batchSize(0));
         assertThrows(IllegalArgumentException.class, () -> b.numWorkers(-1));
+    }
+
+    @Test
+    void waitingForAWorkersBatchIsMeasured() throws Exception {
+        CountDownLatch inGet = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        TensorDataset data = dataset(4);
+        Dataset gated = new Dataset() {
+            public long size() {
+                return data.size();
+            }
+
+            public Batch get(long[] indices) {
+                inGet.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return data.get(indices);
+            }
+        };
+        DataLoader loader = open(DataLoader.builder(gated).batchSize(4).numWorkers(1));
+        Iterator<Batch> it = loader.iterator();
+        long[] opened = new long[1];
+        Thread opener = new Thread(() -> {
+            try {
+                inGet.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            long until = System.nanoTime() + 20_000_000;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait(); // time passes while the consumer is blocked
+            }
+            opened[0] = System.nanoTime();
+            gate.countDown();
+        });
+        opener.start();
+        long asked = System.nanoTime();
+        assertArrayEquals(new long[] {0, 1, 2, 3}, it.next().target().toLongArray());
+        opener.join();
+        assertTrue(loader.waitNanos() >= opened[0] - asked, loader.waitNanos() + " ns measured, blocked for at least "
+                + (opened[0] - asked));
+    }
+
+    @Test
+    void withoutWorkersLoadingIsWaiting() {
+        long[] inGet = new long[1];
+        TensorDataset data = dataset(8);
+        Dataset timed = new Dataset() {
+            public long size() {
+                return data.size();
+            }
+
+            public Batch get(long[] indices) {
+                long t = System.nanoTime();
+                Batch b = data.get(indices);
+                inGet[0] += System.nanoTime() - t;
+                return b;
+            }
+        };
+        DataLoader loader = open(DataLoader.builder(timed).batchSize(2));
+        assertEquals(4, targetsOfEpoch(loader).size());
+        assertTrue(inGet[0] > 0 && loader.waitNanos() >= inGet[0], loader.waitNanos() + " < " + inGet[0]);
     }
 }

@@ -172,11 +172,13 @@ public final class Trainer {
         // The iterator by hand, so that waiting for the next batch is timed.
         for (Iterator<Batch> it = loader.iterator(); ; ) {
             long t0 = System.nanoTime();
+            long waitedBefore = loader.waitNanos();
             if (!it.hasNext()) {
                 break;
             }
             Batch batch = it.next();
             long t1 = System.nanoTime();
+            long waitStart = t1 - (loader.waitNanos() - waitedBefore); // next() releases, then waits
             Tensor output = wrapped.forward(batch.input().to(device));
             Tensor loss = criterion.forward(output, batch.target().to(device));
             double value = loss.item(); // on CUDA this waits for the forward's kernels
@@ -201,7 +203,8 @@ public final class Trainer {
             }
             long t5 = System.nanoTime();
             long step = firstStep + batchIdx;
-            listeners.onPhase(Phase.DATA, epoch, step, t0, t1);
+            listeners.onPhase(Phase.RELEASE, epoch, step, t0, waitStart);
+            listeners.onPhase(Phase.DATA, epoch, step, waitStart, t1);
             listeners.onPhase(Phase.FORWARD, epoch, step, t1, t2);
             listeners.onPhase(Phase.BACKWARD, epoch, step, t2, t3);
             listeners.onPhase(Phase.SYNC, epoch, step, t3, t4);

@@ -139,6 +139,7 @@ public final class PhaseTimeline implements TrainingListener {
         return switch (p) {
             case DATA -> "data";
             case SYNC -> "communication";
+            case RELEASE -> "memory";
             case EVAL -> "eval";
             default -> "compute";
         };

@@ -139,7 +139,7 @@ class WatchListenersTest {
             micros.merge(p, dur, Double::sum);
         }
         int steps = EPOCHS * STEPS_PER_EPOCH;
-        for (Phase p : List.of(Phase.DATA, Phase.FORWARD, Phase.BACKWARD, Phase.OPTIMIZER)) {
+        for (Phase p : List.of(Phase.RELEASE, Phase.DATA, Phase.FORWARD, Phase.BACKWARD, Phase.OPTIMIZER)) {
             assertEquals(steps, counts.get(p), p.label());
         }
         assertEquals(steps + 2 * EPOCHS, counts.get(Phase.SYNC)); // per step, then train loss and eval metrics
