@@ -17,7 +17,7 @@ ARGS=(train --model cnn --epochs "$EPOCHS" --log-interval 0)
 PID=$!
 while kill -0 "$PID" 2>/dev/null; do
   # single: the script became the JVM; ddp: the agent's children are the ranks' JVMs
-  for JPID in $( [[ $MODE == ddp ]] && pgrep -P "$PID" java || echo "$PID" ); do
+  for JPID in $( if [[ $MODE == ddp ]]; then pgrep -P "$PID" java || true; else echo "$PID"; fi ); do
     awk -v p="$JPID" '/VmRSS/ {print p, $2}' "/proc/$JPID/status" 2>/dev/null >> "$WORK/rss.txt" || true
   done
   sleep 2
