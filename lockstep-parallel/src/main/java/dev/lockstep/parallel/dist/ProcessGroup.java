@@ -53,8 +53,8 @@ public final class ProcessGroup implements AutoCloseable {
         this.options = options;
         this.rendezvous = RendezvousStore.join(options);
         this.store = rendezvous.store();
-        this.peers = Peers.exchange(store, options);
         try {
+            this.peers = Peers.exchange(store, options);
             // Each native owner gets its own clone: handing it the same TCPStore twice aborts the JVM.
             backend = pin(options.backend() == Backend.NCCL
                     ? NcclBackend.create(store.clone(), options) : gloo(store, options));
@@ -67,7 +67,11 @@ public final class ProcessGroup implements AutoCloseable {
                 group.setBoundDeviceId(new DeviceOptional(
                         new org.bytedeco.pytorch.Device(DeviceType.CUDA, (byte) options.localRank())));
             }
+        } catch (DistributedException e) {
+            rendezvous.close(); // a retry in this process must find the port free
+            throw e;
         } catch (RuntimeException e) {
+            rendezvous.close();
             throw new DistributedException(options.rank(), "could not create the " + options.backend()
                     + " process group: " + firstLine(e), e);
         }
