@@ -1,7 +1,7 @@
 package dev.lockstep.parallel.dist;
 
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,7 @@ final class Handshake {
 
     /** Server side: true when the client proved the token (it was told so), false when refused. */
     boolean accept(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(s.getInputStream());
+        InputStream in = s.getInputStream();
         OutputStream out = s.getOutputStream();
         byte[] serverNonce = nonce();
         out.write(MAGIC);
@@ -74,7 +74,7 @@ final class Handshake {
      * @throws RefusedException if the server refused this token, or could not prove it knows it
      */
     void connect(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(s.getInputStream());
+        InputStream in = s.getInputStream();
         OutputStream out = s.getOutputStream();
         byte[] magic = in.readNBytes(MAGIC.length);
         if (!Arrays.equals(magic, MAGIC)) {
