@@ -1,8 +1,7 @@
 package dev.lockstep.launcher;
 
-import java.security.SecureRandom;
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,14 +101,8 @@ public record LaunchConfig(int nprocPerNode, int nnodes, int nodeRank, String ma
                 integer("master-port", flags.getOrDefault("master-port", env.getOrDefault("MASTER_PORT", "29500"))),
                 integer("timeout", flags.getOrDefault("timeout", env.getOrDefault("LOCKSTEP_TIMEOUT", "300"))),
                 integer("max-restarts", flags.getOrDefault("max-restarts", env.getOrDefault("LOCKSTEP_MAX_RESTARTS", "0"))),
-                token.isEmpty() && nnodes == 1 ? randomToken() : token,
+                token.isEmpty() && nnodes == 1 ? ProcessGroupOptions.newToken() : token,
                 CLI_MAIN, workerArgs);
-    }
-
-    private static String randomToken() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        return HexFormat.of().formatHex(secret);
     }
 
     /** The token stays out of logs. */

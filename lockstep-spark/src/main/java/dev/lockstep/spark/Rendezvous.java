@@ -5,9 +5,7 @@ import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.OptionalInt;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
@@ -33,7 +31,7 @@ final class Rendezvous {
         for (int r = 0; r < tasks.length; r++) {
             hosts[r] = host(tasks[r].address());
         }
-        String[] master = ctx.allGather(rank == 0 ? hosts[0] + ":" + freePort() + " " + token() : "")[0].split(" ");
+        String[] master = ctx.allGather(rank == 0 ? hosts[0] + ":" + freePort() + " " + ProcessGroupOptions.newToken() : "")[0].split(" ");
         int colon = master[0].lastIndexOf(':');
         int localRank = 0;
         int localWorld = 0;
@@ -49,12 +47,6 @@ final class Rendezvous {
         }
         return new ProcessGroupOptions(master[0].substring(0, colon), Integer.parseInt(master[0].substring(colon + 1)),
                 rank, tasks.length, localRank, localWorld, timeout, Backend.GLOO, master[1], "");
-    }
-
-    private static String token() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        return HexFormat.of().formatHex(secret);
     }
 
     /** {@code BarrierTaskInfo.address()} is the executor's "host:port". */

@@ -1,6 +1,8 @@
 package dev.lockstep.parallel.dist;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 
@@ -68,6 +70,13 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
+    }
+
+    /** A fresh random token (256 bits, in hex) for a job whose launcher hands it to every process. */
+    public static String newToken() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return HexFormat.of().formatHex(secret);
     }
 
     /** One node, Gloo, the default timeout, no token. */
