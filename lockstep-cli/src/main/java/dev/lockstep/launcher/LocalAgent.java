@@ -1,5 +1,6 @@
 package dev.lockstep.launcher;
 
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -7,7 +8,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ public final class LocalAgent {
             err.println("lockstep run: " + result.summary());
             err.println("lockstep run: restarting all workers (restart " + (restart + 1) + " of "
                     + config.maxRestarts() + ")");
-            port = config.nnodes() == 1 ? freePort() : port;
+            port = config.nnodes() == 1 ? ProcessGroupOptions.freePort() : port;
         }
     }
 
@@ -96,14 +96,6 @@ public final class LocalAgent {
             }
         }
         return RunResult.succeeded();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port for the new rendezvous", e);
-        }
     }
 
     private Worker start(int localRank, int restart, int port) {

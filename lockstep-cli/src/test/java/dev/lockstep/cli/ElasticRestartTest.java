@@ -8,12 +8,12 @@ import dev.lockstep.launcher.LaunchConfig;
 import dev.lockstep.launcher.LocalAgent;
 import dev.lockstep.launcher.RunResult;
 import dev.lockstep.io.Safetensors;
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +56,10 @@ class ElasticRestartTest {
      */
     private static Run launch(String name, int maxRestarts, int killAfter, int victim) throws Exception {
         Path out = tmp.resolve(name);
-        String[] args = {"--nproc-per-node", "2", "--master-port", Integer.toString(freePort()), "--max-restarts",
-                Integer.toString(maxRestarts), "--", "--model", "mlp", "--data-dir", data.toString(), "--epochs", "2",
-                "--batch-size", "32", "--threads", "1", "--num-workers", "0", "--log-interval", "0", "--out",
-                out.toString(), "--checkpoint-every", "3", "--timeout", "60"};
+        String[] args = {"--nproc-per-node", "2", "--master-port", Integer.toString(ProcessGroupOptions.freePort()),
+                "--max-restarts", Integer.toString(maxRestarts), "--", "--model", "mlp", "--data-dir", data.toString(),
+                "--epochs", "2", "--batch-size", "32", "--threads", "1", "--num-workers", "0", "--log-interval", "0",
+                "--out", out.toString(), "--checkpoint-every", "3", "--timeout", "60"};
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         AtomicInteger saved = new AtomicInteger();
         PrintStream outStream = new PrintStream(new LineWatcher(captured, line -> {
@@ -73,12 +73,6 @@ class ElasticRestartTest {
         RunResult r = new LocalAgent(LaunchConfig.parse(args, Map.of()), outStream,
                 new PrintStream(err, true, StandardCharsets.UTF_8)).run();
         return new Run(r, captured.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), out);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void assertSameParameters(Path outDir) throws IOException {

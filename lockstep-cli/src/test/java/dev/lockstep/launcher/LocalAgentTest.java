@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,12 +24,6 @@ class LocalAgentTest {
     private static LaunchConfig config(int nproc, int nnodes, int nodeRank, int port, String... args) {
         return new LaunchConfig(nproc, nnodes, nodeRank, "127.0.0.1", port, 60, 0, "job-secret", EchoWorker.class.getName(),
                 List.of(args));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** Runs an agent, capturing what it prints. */
@@ -72,7 +66,7 @@ class LocalAgentTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void twoNodesOnLoopbackFormOneJob() throws Exception {
-        int port = freePort();
+        int port = ProcessGroupOptions.freePort();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<Run> node0 = pool.submit(() -> Run.of(config(2, 2, 0, port, "allreduce")));

@@ -1,8 +1,8 @@
 package dev.lockstep.parallel;
 
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,15 +23,6 @@ public final class Workers implements AutoCloseable {
     private final List<Path> outputs = new ArrayList<>();
 
     private Workers() {
-    }
-
-    /** A TCP port nobody listens on right now. */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The environment of rank r in a job of {@code worldSize} on 127.0.0.1. */
@@ -63,7 +54,7 @@ public final class Workers implements AutoCloseable {
 
     /** Starts a torchrun-style job of {@code worldSize} ranks on a fresh port. */
     public static Workers job(Class<?> mainClass, int worldSize, String... args) {
-        int port = freePort();
+        int port = ProcessGroupOptions.freePort();
         return start(mainClass, worldSize, r -> env(port, r, worldSize), args);
     }
 

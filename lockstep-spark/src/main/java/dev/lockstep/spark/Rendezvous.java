@@ -2,9 +2,6 @@ package dev.lockstep.spark;
 
 import dev.lockstep.parallel.dist.Backend;
 import dev.lockstep.parallel.dist.ProcessGroupOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.OptionalInt;
 import org.apache.spark.BarrierTaskContext;
@@ -31,7 +28,9 @@ final class Rendezvous {
         for (int r = 0; r < tasks.length; r++) {
             hosts[r] = host(tasks[r].address());
         }
-        String[] master = ctx.allGather(rank == 0 ? hosts[0] + ":" + freePort() + " " + ProcessGroupOptions.newToken() : "")[0].split(" ");
+        String mine = rank == 0
+                ? hosts[0] + ":" + ProcessGroupOptions.freePort() + " " + ProcessGroupOptions.newToken() : "";
+        String[] master = ctx.allGather(mine)[0].split(" ");
         int colon = master[0].lastIndexOf(':');
         int localRank = 0;
         int localWorld = 0;
@@ -53,14 +52,5 @@ final class Rendezvous {
     static String host(String address) {
         int colon = address.lastIndexOf(':');
         return colon < 0 ? address : address.substring(0, colon);
-    }
-
-    /** A port free now; rank 0's store binds it moments later (the race TorchDistributor accepts too). */
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port for the rendezvous store", e);
-        }
     }
 }

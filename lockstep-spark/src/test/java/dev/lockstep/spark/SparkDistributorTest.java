@@ -10,11 +10,11 @@ import dev.lockstep.launcher.LaunchConfig;
 import dev.lockstep.launcher.LocalAgent;
 import dev.lockstep.launcher.RunResult;
 import dev.lockstep.models.ModelKind;
+import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,16 +202,11 @@ class SparkDistributorTest {
                 "--strategy", "ddp"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        RunResult r = new LocalAgent(new LaunchConfig(2, 1, 0, "127.0.0.1", freePort(), 60, 0, "", LaunchConfig.CLI_MAIN,
-                args), print, print).run();
+        LaunchConfig config = new LaunchConfig(2, 1, 0, "127.0.0.1", ProcessGroupOptions.freePort(), 60, 0, "",
+                LaunchConfig.CLI_MAIN, args);
+        RunResult r = new LocalAgent(config, print, print).run();
         assertTrue(r.isSuccess(), r.summary() + "\n" + out.toString(StandardCharsets.UTF_8));
         return Safetensors.load(dir.resolve("model.safetensors"));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** max |a - b| / max |b| over all tensors. */

@@ -1,5 +1,8 @@
 package dev.lockstep.parallel.dist;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -77,6 +80,18 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         return HexFormat.of().formatHex(secret);
+    }
+
+    /**
+     * A TCP port nobody listens on now, for a launcher choosing {@code MASTER_PORT}: rank 0 binds
+     * it moments later (the race torchrun and TorchDistributor accept too).
+     */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free TCP port for the rendezvous", e);
+        }
     }
 
     /** One node, Gloo, the default timeout, no token. */

@@ -7,7 +7,6 @@ import dev.lockstep.parallel.DistributedDataParallel;
 import dev.lockstep.tensor.MemoryScope;
 import dev.lockstep.tensor.Tensor;
 import java.io.IOException;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,19 +16,13 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessGroupScopesTest {
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void groupAndReducerMadeInsideNestedScopesOutliveThem() throws IOException {
         ProcessGroup group;
         DistributedDataParallel ddp;
         Linear model = new Linear(3, 2);
         try (MemoryScope outer = MemoryScope.open(); MemoryScope inner = MemoryScope.open()) {
-            group = ProcessGroup.init(ProcessGroupOptions.of("127.0.0.1", freePort(), 0, 1));
+            group = ProcessGroup.init(ProcessGroupOptions.of("127.0.0.1", ProcessGroupOptions.freePort(), 0, 1));
             ddp = new DistributedDataParallel(model, group);
         }
         System.gc();

@@ -57,7 +57,7 @@ class ProcessGroupTest {
 
     @Test
     void missingRankIsNamedAfterTheTimeout() throws Exception {
-        int port = Workers.freePort();
+        int port = ProcessGroupOptions.freePort();
         // WORLD_SIZE says 3 but only ranks 0 and 1 are started
         try (Workers w = Workers.start(CollectivesWorker.class, 2, r -> Workers.env(port, r, 3), "collectives", "3")) {
             assertEquals(3, w.await(0, LIMIT), w.outputs());
@@ -67,7 +67,7 @@ class ProcessGroupTest {
 
     @Test
     void disagreeingWorldSizesFailFast() throws Exception {
-        int port = Workers.freePort();
+        int port = ProcessGroupOptions.freePort();
         try (Workers w = Workers.start(CollectivesWorker.class, 2,
                 r -> Workers.env(port, r, r == 0 ? 2 : 3), "collectives", "60")) {
             // Whichever rank reads the other's entry first names the mismatch; the other then
@@ -93,7 +93,7 @@ class ProcessGroupTest {
 
     @Test
     void unreachableMasterIsReported() throws Exception {
-        int port = Workers.freePort();
+        int port = ProcessGroupOptions.freePort();
         try (Workers w = Workers.start(CollectivesWorker.class, 1, r -> Workers.env(port, 1, 2), "collectives", "3")) {
             assertEquals(3, w.await(0, LIMIT), w.outputs());
             assertTrue(w.results(0).get("error").startsWith("rank 1: could not reach the master at 127.0.0.1:" + port),
@@ -103,7 +103,7 @@ class ProcessGroupTest {
 
     @Test
     void processesWithoutTheTokenAreRefusedAndTheJobIsUnharmed() throws Exception {
-        int port = Workers.freePort();
+        int port = ProcessGroupOptions.freePort();
         IntFunction<Map<String, String>> member = r -> withToken(Workers.env(port, r, 2), "right");
         try (Workers rank0 = Workers.start(CollectivesWorker.class, 1, r -> member.apply(0), "collectives", "120")) {
             // Rank 0 now waits for rank 1. An impostor with the wrong token retries until rank 0

@@ -26,7 +26,8 @@ class RendezvousStoreTest {
 
     @Test
     void aLoopbackJobListensOnLoopbackOnly() throws IOException {
-        try (ProcessGroup group = ProcessGroup.init(ProcessGroupOptions.of("127.0.0.1", Workers.freePort(), 0, 1))) {
+        int port = ProcessGroupOptions.freePort();
+        try (ProcessGroup group = ProcessGroup.init(ProcessGroupOptions.of("127.0.0.1", port, 0, 1))) {
             Tensor t = Tensor.ones(2);
             group.allReduce(t, ReduceOp.SUM);
             List<String> listening = listeningAddressesOfThisProcess();
