@@ -65,7 +65,8 @@ public class Adam extends Optimizer {
         expAvgSq.mulInPlace(beta2).addcmulInPlace(grad, grad, 1 - beta2);
         double biasCorrection1 = 1 - Math.pow(beta1, t);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-        Tensor denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add(eps);
+        // One temporary per parameter and step: the divide and the eps go into sqrt's result.
+        Tensor denom = expAvgSq.sqrt().divInPlace(biasCorrection2Sqrt).addInPlace(eps);
         param.addcdivInPlace(expAvg, denom, -(lr() / biasCorrection1));
     }
 

@@ -442,8 +442,19 @@ public final class Tensor {
         return this;
     }
 
+    /** {@code self += value}. */
+    public Tensor addInPlace(double value) {
+        unwrap().add_(new Scalar(value));
+        return this;
+    }
+
     public Tensor mulInPlace(double value) {
         unwrap().mul_(new Scalar(value));
+        return this;
+    }
+
+    public Tensor divInPlace(double value) {
+        unwrap().div_(new Scalar(value));
         return this;
     }
 
