@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Metrics as CSV, written by the main process: {@code metrics.csv} (one row per epoch, rewritten
- * atomically after each) and {@code steps.csv} (the training loss of every step, flushed after each
+ * atomically after each) and {@code steps.csv} (the training loss of every step, written after each
  * epoch). Numbers are Java's shortest round-trip form; a metric that does not apply is empty.
  */
 public final class CsvMetrics implements TrainingListener {
@@ -25,6 +25,7 @@ public final class CsvMetrics implements TrainingListener {
 
     private final Path dir;
     private final List<String> rows = new ArrayList<>();
+    private final StepLosses stepLosses = new StepLosses();
     private boolean active;
     private long batchesPerEpoch;
     private BufferedWriter steps;
@@ -50,11 +51,7 @@ public final class CsvMetrics implements TrainingListener {
     @Override
     public void onBatchEnd(int epoch, long batch, long batches, long samples, double loss) {
         if (active) {
-            try {
-                steps.write((epoch - 1) * batchesPerEpoch + batch + "," + epoch + "," + loss + "\n");
-            } catch (IOException e) {
-                throw failure("steps.csv", e);
-            }
+            stepLosses.add((epoch - 1) * batchesPerEpoch + batch, loss);
         }
     }
 
@@ -66,7 +63,12 @@ public final class CsvMetrics implements TrainingListener {
         rows.add(m.epoch() + "," + number(m.trainLoss()) + "," + number(m.testLoss()) + "," + number(m.testAccuracy())
                 + "," + number(m.seconds()) + "," + number(m.samplesPerSec()));
         try {
+            stepLosses.drain((step, loss, wallMillis) -> steps.write(step + "," + m.epoch() + "," + loss + "\n"));
             steps.flush();
+        } catch (IOException e) {
+            throw failure("steps.csv", e);
+        }
+        try {
             AtomicFiles.write(dir.resolve("metrics.csv"),
                     (EPOCH_HEADER + "\n" + String.join("\n", rows) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -11,10 +11,11 @@ import java.nio.file.Path;
 /**
  * Metrics for TensorBoard ({@code tensorboard --logdir DIR}), written by the main process: the
  * training loss of every step as {@code train/loss} (step = global step) and each epoch's metrics
- * as {@code epoch/*} (step = epoch).
+ * as {@code epoch/*} (step = epoch), written after each epoch.
  */
 public final class TensorBoardMetrics implements TrainingListener {
     private final Path dir;
+    private final StepLosses stepLosses = new StepLosses();
     private TensorBoardWriter writer;
     private long batchesPerEpoch;
 
@@ -37,11 +38,7 @@ public final class TensorBoardMetrics implements TrainingListener {
     @Override
     public void onBatchEnd(int epoch, long batch, long batches, long samples, double loss) {
         if (writer != null) {
-            try {
-                writer.scalar("train/loss", (epoch - 1) * batchesPerEpoch + batch, loss);
-            } catch (IOException e) {
-                throw failure(e);
-            }
+            stepLosses.add((epoch - 1) * batchesPerEpoch + batch, loss);
         }
     }
 
@@ -51,6 +48,7 @@ public final class TensorBoardMetrics implements TrainingListener {
             return;
         }
         try {
+            stepLosses.drain((step, loss, wallMillis) -> writer.scalar("train/loss", step, loss, wallMillis));
             writer.scalar("epoch/train_loss", m.epoch(), m.trainLoss());
             writer.scalar("epoch/test_loss", m.epoch(), m.testLoss());
             if (!Double.isNaN(m.testAccuracy())) {

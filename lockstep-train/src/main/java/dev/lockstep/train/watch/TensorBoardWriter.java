@@ -29,7 +29,12 @@ public final class TensorBoardWriter implements AutoCloseable {
 
     /** TensorBoard stores scalars as 32-bit floats. */
     public void scalar(String tag, long step, double value) throws IOException {
-        TfRecord.write(out, EventProto.scalar(System.currentTimeMillis() / 1000.0, step, tag, (float) value));
+        scalar(tag, step, value, System.currentTimeMillis());
+    }
+
+    /** A scalar recorded earlier, at {@code wallMillis} (milliseconds since the epoch). */
+    public void scalar(String tag, long step, double value, long wallMillis) throws IOException {
+        TfRecord.write(out, EventProto.scalar(wallMillis / 1000.0, step, tag, (float) value));
     }
 
     public void flush() throws IOException {
