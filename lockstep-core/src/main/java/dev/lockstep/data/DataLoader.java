@@ -87,7 +87,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     @Override
     public Iterator<Batch> iterator() {
         close();
-        current = new Epoch(sampler.indices(epoch));
+        current = new Epoch(epoch, sampler.indices(epoch));
         epoch++;
         return current;
     }
@@ -120,6 +120,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
 
     /** One pass over the data; owns the scope of the batch last handed out. */
     private final class Epoch implements Iterator<Batch> {
+        private final int number;
         private final long[][] batches;
         private final ExecutorService workers;
         private final Deque<Future<Prefetched>> inFlight = new ArrayDeque<>();
@@ -128,7 +129,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private MemoryScope stepScope;
         private boolean closed;
 
-        Epoch(long[] order) {
+        Epoch(int number, long[] order) {
+            this.number = number;
             this.batches = batchIndices(order);
             this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
                 Thread t = new Thread(r, "lockstep-dataloader");
@@ -154,7 +156,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private Prefetched load(long[] idx) {
             MemoryScope scope = MemoryScope.open();
             try {
-                return new Prefetched(dataset.get(idx), scope);
+                return new Prefetched(dataset.get(idx, number), scope);
             } catch (RuntimeException | Error e) {
                 scope.close();
                 throw e;
@@ -179,7 +181,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             stepScope = MemoryScope.open();
             long waitStart = System.nanoTime();
             try {
-                Batch batch = workers == null ? dataset.get(batches[nextToReturn]) : takePrefetched();
+                Batch batch = workers == null ? dataset.get(batches[nextToReturn], number) : takePrefetched();
                 nextToReturn++;
                 return batch;
             } catch (RuntimeException | Error e) {

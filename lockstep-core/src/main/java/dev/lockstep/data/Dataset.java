@@ -10,4 +10,13 @@ public interface Dataset {
 
     /** The examples at {@code indices}, stacked into one batch. */
     Batch get(long[] indices);
+
+    /**
+     * The examples at {@code indices} as epoch {@code epoch} (counted from 0) sees them. A dataset
+     * with random transforms draws them from the epoch and the example, as {@link Augmented}
+     * does; every other dataset is the same in every epoch.
+     */
+    default Batch get(long[] indices, long epoch) {
+        return get(indices);
+    }
 }

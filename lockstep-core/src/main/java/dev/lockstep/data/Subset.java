@@ -29,6 +29,15 @@ public final class Subset implements Dataset {
 
     @Override
     public Batch get(long[] positions) {
-        return dataset.get(Arrays.stream(positions).map(p -> indices[Math.toIntExact(p)]).toArray());
+        return dataset.get(map(positions));
+    }
+
+    @Override
+    public Batch get(long[] positions, long epoch) {
+        return dataset.get(map(positions), epoch);
+    }
+
+    private long[] map(long[] positions) {
+        return Arrays.stream(positions).map(p -> indices[Math.toIntExact(p)]).toArray();
     }
 }
