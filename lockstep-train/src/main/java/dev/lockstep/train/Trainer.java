@@ -55,6 +55,7 @@ public final class Trainer {
     private final Path resumeFrom;
     private final boolean resumeLatest;
     private final boolean skipNonFinite;
+    private final SchedulerInterval schedulerInterval;
     private final Listeners listeners;
 
     private Trainer(Builder b) {
@@ -72,6 +73,7 @@ public final class Trainer {
         this.resumeFrom = b.resumeFrom;
         this.resumeLatest = b.resumeLatest;
         this.skipNonFinite = b.skipNonFinite;
+        this.schedulerInterval = b.schedulerInterval;
         this.listeners = new Listeners(b.listeners);
     }
 
@@ -89,7 +91,8 @@ public final class Trainer {
 
     /**
      * As {@link #fit(Module, Loss, Optimizer, Dataset, Dataset)}, stepping {@code scheduler} (or
-     * nothing, when null) once after each epoch.
+     * nothing, when null) once after each epoch, or after each optimiser step with
+     * {@link Builder#schedulerInterval(SchedulerInterval) SchedulerInterval.STEP}.
      */
     public TrainingResult fit(Module model, Loss criterion, Optimizer optimizer, LRScheduler scheduler,
                               Dataset train, Dataset test) {
@@ -99,7 +102,7 @@ public final class Trainer {
                     + world + ")");
         }
         Module wrapped = strategy.wrap(model);
-        Sampler trainOrder = strategy.shard(new RandomSampler(train.size(), seed), train.size());
+        Sampler trainOrder = trainOrder(train);
         DataLoader trainLoader = trainLoader(train, trainOrder, 0);
         long stepsPerEpoch = trainLoader.numBatches();
         Checkpointer checkpointer = new Checkpointer(checkpoints, strategy, seed, batchSize, log);
@@ -130,7 +133,7 @@ public final class Trainer {
                 history.add(metrics);
                 report(history);
                 listeners.onEpochEnd(metrics);
-                if (scheduler != null) {
+                if (scheduler != null && schedulerInterval == SchedulerInterval.EPOCH) {
                     scheduler.step();
                 }
                 checkpointer.atEpochEnd(new Progress(epoch + 1, 0, epoch * stepsPerEpoch), stepsPerEpoch, model,
@@ -144,6 +147,19 @@ public final class Trainer {
             strategy.allReduceSum(new double[1]); // a barrier: every rank's files are written when fit returns
         }
         return result;
+    }
+
+    /**
+     * Optimiser steps that {@code fit} will take on {@code train} over all epochs on this
+     * process, as Lightning's {@code estimated_stepping_batches}: what a schedule stepped every
+     * batch spans.
+     */
+    public long estimatedSteppingBatches(Dataset train) {
+        return epochs * trainLoader(train, trainOrder(train), 0).numBatches();
+    }
+
+    private Sampler trainOrder(Dataset train) {
+        return strategy.shard(new RandomSampler(train.size(), seed), train.size());
     }
 
     /**
@@ -200,6 +216,9 @@ public final class Trainer {
                 sums[1] += 1;
             } else {
                 sums[2] += 1;
+            }
+            if (scheduler != null && schedulerInterval == SchedulerInterval.STEP) {
+                scheduler.step(); // also after a skipped step, as a loop with GradScaler does
             }
             long t5 = System.nanoTime();
             long step = firstStep + batchIdx;
@@ -323,6 +342,7 @@ public final class Trainer {
         private Path resumeFrom;
         private boolean resumeLatest;
         private boolean skipNonFinite;
+        private SchedulerInterval schedulerInterval = SchedulerInterval.EPOCH;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -354,6 +374,12 @@ public final class Trainer {
         /** Skip steps whose loss is NaN or infinite (no optimiser step) instead of stopping; they are counted. */
         public Builder skipNonFinite(boolean skip) {
             this.skipNonFinite = skip;
+            return this;
+        }
+
+        /** When {@code fit} steps its scheduler (Lightning's {@code interval}); EPOCH by default. */
+        public Builder schedulerInterval(SchedulerInterval interval) {
+            this.schedulerInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 

@@ -16,6 +16,8 @@ import dev.lockstep.nn.Module;
 import dev.lockstep.nn.ReLU;
 import dev.lockstep.nn.Sequential;
 import dev.lockstep.optim.Adam;
+import dev.lockstep.optim.CosineAnnealingLR;
+import dev.lockstep.optim.LRScheduler;
 import dev.lockstep.optim.StepLR;
 import dev.lockstep.tensor.Tensor;
 import dev.lockstep.tensor.Torch;
@@ -41,20 +43,27 @@ class CheckpointResumeTest {
 
     private final List<String> log = new ArrayList<>();
 
-    private record Run(Map<String, byte[]> params, TrainingResult result) {
+    private record Run(Map<String, byte[]> params, TrainingResult result, double finalLr) {
     }
 
     private Run run(long initSeed, TensorDataset[] data, UnaryOperator<Trainer.Builder> options) {
+        return run(initSeed, data, SchedulerInterval.EPOCH, options);
+    }
+
+    /** Per epoch: StepLR(1, 0.5); per step: a cosine over every step of the run. */
+    private Run run(long initSeed, TensorDataset[] data, SchedulerInterval interval,
+                    UnaryOperator<Trainer.Builder> options) {
         Torch.manualSeed(initSeed);
         Module model = new Sequential(new Linear(10, 32), new ReLU(), new Dropout(0.3), new Linear(32, 1));
         Adam optimizer = new Adam(model.parameters(), 1e-2);
-        StepLR scheduler = new StepLR(optimizer, 1, 0.5);
         Trainer trainer = options.apply(Trainer.builder().epochs(3).batchSize(16).seed(DATA_SEED).logInterval(0)
-                .numWorkers(0).classification(false).log(log::add)).build();
+                .numWorkers(0).classification(false).log(log::add).schedulerInterval(interval)).build();
+        LRScheduler scheduler = interval == SchedulerInterval.EPOCH ? new StepLR(optimizer, 1, 0.5)
+                : new CosineAnnealingLR(optimizer, trainer.estimatedSteppingBatches(data[0]));
         TrainingResult result = trainer.fit(model, new MSELoss(), optimizer, scheduler, data[0], data[1]);
         Map<String, byte[]> params = new LinkedHashMap<>();
         model.stateDict().forEach((name, t) -> params.put(name, t.toBytes()));
-        return new Run(params, result);
+        return new Run(params, result, optimizer.lr());
     }
 
     private static TensorDataset[] data() {
@@ -85,6 +94,17 @@ class CheckpointResumeTest {
             assertBitIdentical(uninterrupted.params(), resumed.params());
         }
         assertTrue(log.contains("Resumed from " + checkpoint(20) + " (epoch 2, step 7 of 13, global step 20)"), log.toString());
+    }
+
+    @Test
+    void aScheduleSteppedEveryBatchSpansTheRunAndResumesMidEpoch() {
+        Run uninterrupted = run(1, data(), SchedulerInterval.STEP, b -> b);
+        assertEquals(0, uninterrupted.finalLr(), 1e-15, "the cosine ends at eta_min after 3 x 13 steps");
+        assertEquals(1.25e-3, run(1, data(), b -> b).finalLr(), 1e-15, "StepLR(1, 0.5) after 3 epochs");
+        run(1, data(), SchedulerInterval.STEP, b -> b.checkpoints(every(5, 100)));
+        Run resumed = run(99, data(), SchedulerInterval.STEP, b -> b.checkpoints(every(5, 100)).resumeFrom(checkpoint(20)));
+        assertBitIdentical(uninterrupted.params(), resumed.params());
+        assertEquals(0, resumed.finalLr(), 1e-15);
     }
 
     @Test
