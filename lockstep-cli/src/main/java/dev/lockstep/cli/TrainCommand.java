@@ -8,6 +8,8 @@ import dev.lockstep.launcher.RunCommand;
 import dev.lockstep.models.ModelKind;
 import dev.lockstep.nn.Loss;
 import dev.lockstep.nn.Module;
+import dev.lockstep.optim.LRScheduler;
+import dev.lockstep.optim.LRSchedulers;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.Optimizers;
 import dev.lockstep.parallel.DDPStrategy;
@@ -19,6 +21,7 @@ import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Torch;
 import dev.lockstep.train.CheckpointOptions;
+import dev.lockstep.train.SchedulerInterval;
 import dev.lockstep.train.Trainer;
 import dev.lockstep.train.TrainingResult;
 import dev.lockstep.train.watch.CsvMetrics;
@@ -38,7 +41,8 @@ import java.util.Set;
 final class TrainCommand {
     private static final Set<String> OPTIONS = Set.of("model", "dataset", "data-dir", "epochs", "batch-size", "lr",
             "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers", "nproc-per-node",
-            "timeout", "checkpoint-every", "keep-checkpoints", "resume", "max-restarts", "normalize");
+            "timeout", "checkpoint-every", "keep-checkpoints", "resume", "max-restarts", "normalize", "random-crop",
+            "lr-schedule");
     private static final Set<String> FLAGS = Set.of("verbose", "help", "skip-nonfinite");
     static final String HELP = """
             usage: lockstep train [options]
@@ -53,6 +57,12 @@ final class TrainCommand {
               --normalize {none,MEAN,STD}            input normalisation after ToTensor (default the
                                                      model's: cnn 0.1307,0.3081 as PyTorch's MNIST
                                                      example, mlp none, simplenn 0.5,0.5 as the seeds)
+              --random-crop P                        pad training images by P pixels and crop them
+                                                     back at random, as RandomCrop(28, padding=P);
+                                                     0 for none (default the model's: cnn 1, else 0)
+              --lr-schedule {constant,cosine}        cosine: anneal the learning rate to 0 over every
+                                                     step of the run (default the model's: cnn
+                                                     cosine, else constant)
               --log-interval N                       batches between progress lines (default 100;
                                                      on a terminal a progress bar replaces them)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
@@ -117,15 +127,24 @@ final class TrainCommand {
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");
 
+        String schedule = a.string("lr-schedule", kind.lrSchedule());
+        if (!LRSchedulers.NAMES.contains(schedule)) {
+            throw new UsageException("unknown --lr-schedule '" + schedule + "': expected constant or cosine");
+        }
+        int cropPadding = cropPadding(a, kind);
+
         Torch.setNumThreads(threads);
-        Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed, transform(a, kind));
+        Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed, transform(a, kind),
+                cropPadding);
         Torch.manualSeed(seed);
         Module model = kind.create();
         Optimizer optimizer = optimizer(optimizerName, model, lr);
         Loss loss = kind.loss();
         try (strategy) {
             watch(trainer, out, !a.has("log-interval") && System.console() != null);
-            TrainingResult result = trainer.strategy(strategy).build().fit(model, loss, optimizer, data[0], data[1]);
+            Trainer built = trainer.strategy(strategy).schedulerInterval(SchedulerInterval.STEP).build();
+            LRScheduler scheduler = LRSchedulers.create(schedule, optimizer, built.estimatedSteppingBatches(data[0]));
+            TrainingResult result = built.fit(model, loss, optimizer, scheduler, data[0], data[1]);
             if (strategy.isMain() && kind.classification()) {
                 System.out.printf(Locale.ROOT, "Test accuracy: %.2f%%%n", 100 * result.testAccuracy());
             }
@@ -186,6 +205,21 @@ final class TrainCommand {
         if (out != null) {
             trainer.listener(new CsvMetrics(out)).listener(new TensorBoardMetrics(out.resolve("tensorboard")));
         }
+    }
+
+    /** {@code --random-crop P}: P >= 0, and only for the MNIST models; the model's own padding without it. */
+    private static int cropPadding(Args a, ModelKind kind) {
+        if (!a.has("random-crop")) {
+            return kind.cropPadding();
+        }
+        int padding = a.integer("random-crop", 0);
+        if (padding < 0) {
+            throw new UsageException("--random-crop must be a number of pixels >= 0, got " + padding);
+        }
+        if (padding > 0 && !kind.classification()) {
+            throw new UsageException("--random-crop applies to the MNIST models, not --model " + kind.cliName());
+        }
+        return padding;
     }
 
     /** {@code --normalize none} or {@code MEAN,STD} after ToTensor; the model's own transform without it. */

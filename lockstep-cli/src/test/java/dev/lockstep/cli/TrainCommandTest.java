@@ -114,6 +114,11 @@ class TrainCommandTest {
         assertError("got '0.5,0'", "train", "--normalize", "0.5,0");
         assertError("--normalize applies to the MNIST models, not --model regression", "train", "--model",
                 "regression", "--normalize", "none");
+        assertError("unknown --lr-schedule 'linear': expected constant or cosine", "train", "--lr-schedule", "linear");
+        assertError("--random-crop must be a number of pixels >= 0, got -1", "train", "--random-crop", "-1");
+        assertError("--random-crop must be an integer, got 'two'", "train", "--random-crop", "two");
+        assertError("--random-crop applies to the MNIST models, not --model regression", "train", "--model",
+                "regression", "--random-crop", "2");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.lockstep.spark;
 import dev.lockstep.data.Dataset;
 import dev.lockstep.io.Safetensors;
 import dev.lockstep.nn.Module;
+import dev.lockstep.optim.LRScheduler;
+import dev.lockstep.optim.LRSchedulers;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.parallel.DDPStrategy;
 import dev.lockstep.parallel.DistributedDataParallel;
@@ -10,6 +12,7 @@ import dev.lockstep.parallel.Strategy;
 import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Torch;
+import dev.lockstep.train.SchedulerInterval;
 import dev.lockstep.train.Trainer;
 import dev.lockstep.train.TrainingResult;
 import java.io.IOException;
@@ -62,7 +65,10 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
                     .log(line -> System.out.println("[lockstep rank " + rank + "] " + line));
             // Every attempt looks: a resubmitted job (or a rerun one) goes on from rank 0's last checkpoint.
             job.checkpoints().ifPresent(c -> trainer.checkpoints(c).resumeFromLatest());
-            TrainingResult result = trainer.build().fit(model, job.model().loss(), optimizer, data[0], data[1]);
+            Trainer built = trainer.schedulerInterval(SchedulerInterval.STEP).build();
+            LRScheduler scheduler = LRSchedulers.create(job.model().lrSchedule(), optimizer,
+                    built.estimatedSteppingBatches(data[0]));
+            TrainingResult result = built.fit(model, job.model().loss(), optimizer, scheduler, data[0], data[1]);
             List<RankOutput> out = rank == 0 ? List.of(new RankOutput(result, weights(model))) : List.of();
             return CollectionConverters.asScala(out.iterator());
         }
