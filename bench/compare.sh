@@ -2,7 +2,8 @@
 # Side by side, interleaved, REPS repetitions each, for the seeds' MLP (SGD 0.01, batch 256) and CNN
 # (Adam 1e-3, batch 64), EPOCHS training epochs on MNIST with THREADS threads, each epoch reported
 # on its own (the first one includes the JVM's warm-up):
-#   lockstep  `lockstep train --normalize none` (the seeds' pipeline, as raw and pytorch run it;
+#   lockstep  `lockstep train --normalize none --random-crop 0 --lr-schedule constant` (the seeds' recipe,
+#             as raw and pytorch run it;
 #             epoch seconds from metrics.json, evaluation excluded)
 #   raw       the same loop straight on the presets' libtorch calls (dev.lockstep.bench.RawLoop)
 #   pytorch   Debian's PyTorch 1.13 (apt-get install --no-install-recommends python3-torch), tuned:
@@ -25,7 +26,7 @@ HAVE_TORCH=0
 for rep in $(seq "$REPS"); do
   for model in $MODELS; do
     "$ROOT/lockstep" train --model "$model" $( [[ $model == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
-      --normalize none --epochs "$EPOCHS" --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
+      --normalize none --random-crop 0 --lr-schedule constant --epochs "$EPOCHS" --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
     python3 -c "import json; [print('lockstep $model %d %.3f' % (e['epoch'], e['seconds'])) for e in json.load(open('$WORK/ls/metrics.json'))['epochs']]" >> "$WORK/times"
     "$JAVA" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$model" "$EPOCHS" "$THREADS" "$ROOT/data/mnist" \
       | awk -v m="$model" '{sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
