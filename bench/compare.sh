@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Side by side, interleaved, REPS repetitions each, for the seeds' MLP (SGD 0.01, batch 256) and CNN
-# (Adam 1e-3, batch 64), EPOCHS training epochs on MNIST with THREADS threads, each epoch reported
-# on its own (the first one includes the JVM's warm-up):
+# Side by side, interleaved (each repetition starting with another runner), REPS repetitions each,
+# for the seeds' MLP (SGD 0.01, batch 256) and CNN (Adam 1e-3, batch 64), EPOCHS training epochs on
+# MNIST with THREADS threads, each epoch reported on its own (the first one includes the JVM's warm-up):
 #   lockstep  `lockstep train --normalize none --random-crop 0 --lr-schedule constant` (the seeds' recipe,
 #             as raw and pytorch run it;
 #             epoch seconds from metrics.json, evaluation excluded)
@@ -23,17 +23,29 @@ BENCH_CP="$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/
 HAVE_TORCH=0
 /usr/bin/python3 -c "import torch" 2>/dev/null && HAVE_TORCH=1
 
+run_lockstep() { # MODEL REP
+  "$ROOT/lockstep" train --model "$1" $( [[ $1 == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
+    --normalize none --random-crop 0 --lr-schedule constant --epochs "$EPOCHS" --threads "$THREADS" --log-interval 0 \
+    --seed "$2" --out "$WORK/ls" >/dev/null
+  python3 -c "import json; [print('lockstep $1 %d %.3f' % (e['epoch'], e['seconds'])) for e in json.load(open('$WORK/ls/metrics.json'))['epochs']]" >> "$WORK/times"
+}
+run_raw() {
+  "$JAVA" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$1" "$EPOCHS" "$THREADS" "$ROOT/data/mnist" \
+    | awk -v m="$1" '{sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
+}
+run_pytorch() {
+  [[ $HAVE_TORCH == 1 ]] || return 0
+  (cd "$ROOT/bench" && /usr/bin/python3 pytorch_epoch.py "$1" "$EPOCHS" "$THREADS" "$ROOT/data/mnist") \
+    | awk -v m="$1" '/ epoch / {sub(":", "", $4); print "pytorch " m " " $4 " " $5}' >> "$WORK/times"
+}
+
+# Each repetition starts with another runner, so that none always follows PyTorch's long run.
+RUNNERS=(lockstep raw pytorch)
 for rep in $(seq "$REPS"); do
   for model in $MODELS; do
-    "$ROOT/lockstep" train --model "$model" $( [[ $model == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
-      --normalize none --random-crop 0 --lr-schedule constant --epochs "$EPOCHS" --threads "$THREADS" --log-interval 0 --seed "$rep" --out "$WORK/ls" >/dev/null
-    python3 -c "import json; [print('lockstep $model %d %.3f' % (e['epoch'], e['seconds'])) for e in json.load(open('$WORK/ls/metrics.json'))['epochs']]" >> "$WORK/times"
-    "$JAVA" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$model" "$EPOCHS" "$THREADS" "$ROOT/data/mnist" \
-      | awk -v m="$model" '{sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
-    if [[ $HAVE_TORCH == 1 ]]; then
-      (cd "$ROOT/bench" && /usr/bin/python3 pytorch_epoch.py "$model" "$EPOCHS" "$THREADS" "$ROOT/data/mnist") \
-        | awk -v m="$model" '/ epoch / {sub(":", "", $4); print "pytorch " m " " $4 " " $5}' >> "$WORK/times"
-    fi
+    for i in 0 1 2; do
+      "run_${RUNNERS[(rep + i) % 3]}" "$model" "$rep"
+    done
   done
 done
 

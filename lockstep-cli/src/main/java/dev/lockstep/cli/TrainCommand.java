@@ -119,6 +119,11 @@ final class TrainCommand {
         int logInterval = a.integer("log-interval", 100);
         int threads = a.positiveInt("threads", defaultThreads());
         int numWorkers = a.integer("num-workers", 1);
+        String schedule = a.string("lr-schedule", kind.lrSchedule());
+        if (!LRSchedulers.NAMES.contains(schedule)) {
+            throw new UsageException("unknown --lr-schedule '" + schedule + "': expected constant or cosine");
+        }
+        int cropPadding = cropPadding(a, kind);
         Path out = a.has("out") ? checkWritable(Path.of(a.string("out", null))) : null;
         Trainer.Builder trainer = Trainer.builder().epochs(epochs).batchSize(batchSize).seed(seed)
                 .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
@@ -126,12 +131,6 @@ final class TrainCommand {
         checkpointing(a, out, trainer);
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");
-
-        String schedule = a.string("lr-schedule", kind.lrSchedule());
-        if (!LRSchedulers.NAMES.contains(schedule)) {
-            throw new UsageException("unknown --lr-schedule '" + schedule + "': expected constant or cosine");
-        }
-        int cropPadding = cropPadding(a, kind);
 
         Torch.setNumThreads(threads);
         Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed, transform(a, kind),
