@@ -31,7 +31,7 @@ run_lockstep() { # MODEL REP
 }
 run_raw() {
   "$JAVA" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$1" "$EPOCHS" "$THREADS" "$ROOT/data/mnist" \
-    | awk -v m="$1" '{sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
+    | awk -v m="$1" '/ epoch / {sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
 }
 run_pytorch() {
   [[ $HAVE_TORCH == 1 ]] || return 0
