@@ -4,6 +4,7 @@ import dev.lockstep.nn.Module;
 import dev.lockstep.parallel.dist.DistributedException;
 import dev.lockstep.parallel.dist.ProcessGroup;
 import dev.lockstep.tensor.Tensor;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.bytedeco.pytorch.Reducer;
 import org.bytedeco.pytorch.SizeTStringMap;
 import org.bytedeco.pytorch.SizeTVector;
 import org.bytedeco.pytorch.SizeTVectorVector;
+import org.bytedeco.pytorch.T_SizeTVectorVectorSizeTVector_T;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -120,16 +122,21 @@ public final class DistributedDataParallel extends Module {
 
     private Reducer newReducer(TensorVector params, List<String> names) {
         boolean[] dense = new boolean[(int) params.size()];
-        SizeTVectorVector buckets = torch.compute_bucket_assignment_by_size(params,
-                new SizeTVector(options.firstBucketCapBytes(), options.bucketCapBytes())).get0();
+        T_SizeTVectorVectorSizeTVector_T assignment = torch.compute_bucket_assignment_by_size(params,
+                new SizeTVector(options.firstBucketCapBytes(), options.bucketCapBytes()));
+        // get0() and get() point into the returned tuple's storage: it must stay reachable (not be
+        // freed by the GC) until the buckets are copied into the new vector below.
+        SizeTVectorVector buckets = assignment.get0();
         // Backward produces gradients roughly in reverse order of the parameters: start there.
         SizeTVector[] reversed = buckets.get();
         java.util.Collections.reverse(java.util.Arrays.asList(reversed));
+        SizeTVectorVector bucketIndices = new SizeTVectorVector(reversed);
+        Reference.reachabilityFence(assignment);
         SizeTStringMap paramNames = new SizeTStringMap();
         for (int i = 0; i < names.size(); i++) {
             paramNames.put(i, names.get(i));
         }
-        return new Reducer(params, new SizeTVectorVector(reversed), group.unwrap(), new BoolVector(dense),
+        return new Reducer(params, bucketIndices, group.unwrap(), new BoolVector(dense),
                 options.bucketCapBytes(), options.findUnusedParameters(), false, paramNames,
                 options.firstBucketCapBytes(), false, false);
     }
