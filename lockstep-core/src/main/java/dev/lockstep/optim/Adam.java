@@ -1,12 +1,18 @@
 package dev.lockstep.optim;
 
+import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code torch.optim.Adam} (no amsgrad). Weight decay is L2, added to the gradient, unless the
  * subclass {@link AdamW} decouples it, as PyTorch's {@code decoupled_weight_decay} does.
+ *
+ * <p>Parameters on the CPU are updated together by libtorch's fused kernel, as with PyTorch's
+ * {@code fused=True} (the same results, measured faster: BENCHMARKS.md); others one at a time
+ * with PyTorch's single-tensor arithmetic.
  */
 public class Adam extends Optimizer {
     private final double beta1;
@@ -14,6 +20,7 @@ public class Adam extends Optimizer {
     private final double eps;
     private final double weightDecay;
     private final boolean decoupledWeightDecay;
+    private final boolean fuseCpu;
 
     public Adam(List<Tensor> params, double lr) {
         this(params, lr, 0.9, 0.999, 1e-8, 0);
@@ -25,12 +32,19 @@ public class Adam extends Optimizer {
 
     protected Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
             boolean decoupledWeightDecay) {
+        this(params, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, true);
+    }
+
+    /** {@code fuseCpu} false updates CPU parameters one at a time too (tests compare the two). */
+    Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+            boolean decoupledWeightDecay, boolean fuseCpu) {
         super(params, lr);
         this.beta1 = beta(1, beta1);
         this.beta2 = beta(2, beta2);
         this.eps = nonNegative("eps", eps);
         this.weightDecay = nonNegative("weight decay", weightDecay);
         this.decoupledWeightDecay = decoupledWeightDecay;
+        this.fuseCpu = fuseCpu;
     }
 
     private double beta(int index, double value) {
@@ -41,17 +55,39 @@ public class Adam extends Optimizer {
         return value;
     }
 
+    @Override
+    protected void updateAll(List<Integer> indices, List<Tensor> grads) {
+        List<Tensor> params = new ArrayList<>();
+        List<Tensor> fusedGrads = new ArrayList<>();
+        List<Tensor> expAvgs = new ArrayList<>();
+        List<Tensor> expAvgSqs = new ArrayList<>();
+        List<Tensor> steps = new ArrayList<>();
+        for (int k = 0; k < indices.size(); k++) {
+            int i = indices.get(k);
+            Tensor param = this.params.get(i);
+            if (!fuseCpu || !param.device().equals(Device.CPU)) {
+                update(i, param, grads.get(k));
+                continue;
+            }
+            Map<String, Tensor> s = stateOf(i, param);
+            advanceStep(s);
+            params.add(param);
+            fusedGrads.add(grads.get(k));
+            expAvgs.add(s.get("exp_avg"));
+            expAvgSqs.add(s.get("exp_avg_sq"));
+            steps.add(s.get("step"));
+        }
+        if (!params.isEmpty()) {
+            FusedAdam.step(decoupledWeightDecay, params, fusedGrads, expAvgs, expAvgSqs, steps, lr(), beta1, beta2,
+                    weightDecay, eps);
+        }
+    }
+
     /** The same arithmetic, in the same order, as PyTorch's single-tensor Adam. */
     @Override
     protected void update(int i, Tensor param, Tensor grad) {
-        Map<String, Tensor> s = state(i);
-        if (s.isEmpty()) {
-            s.put("step", newStep());
-            s.put("exp_avg", zerosLike(param));
-            s.put("exp_avg_sq", zerosLike(param));
-        }
-        long t = s.get("step").itemLong() + 1;
-        s.get("step").fillInPlace(t);
+        Map<String, Tensor> s = stateOf(i, param);
+        long t = advanceStep(s);
         if (weightDecay != 0) {
             if (decoupledWeightDecay) {
                 param.mulInPlace(1 - lr() * weightDecay);
@@ -68,6 +104,25 @@ public class Adam extends Optimizer {
         // One temporary per parameter and step: the divide and the eps go into sqrt's result.
         Tensor denom = expAvgSq.sqrt().divInPlace(biasCorrection2Sqrt).addInPlace(eps);
         param.addcdivInPlace(expAvg, denom, -(lr() / biasCorrection1));
+    }
+
+    /** Parameter {@code i}'s state, made (zero moments, step 0) on its first update. */
+    private Map<String, Tensor> stateOf(int i, Tensor param) {
+        Map<String, Tensor> s = state(i);
+        if (s.isEmpty()) {
+            s.put("step", newStep());
+            s.put("exp_avg", zerosLike(param));
+            s.put("exp_avg_sq", zerosLike(param));
+        }
+        return s;
+    }
+
+    /** Counts one more step in {@code state}; returns the new count. */
+    private static long advanceStep(Map<String, Tensor> state) {
+        Tensor step = state.get("step");
+        long t = step.itemLong() + 1;
+        step.fillInPlace(t);
+        return t;
     }
 
     @Override

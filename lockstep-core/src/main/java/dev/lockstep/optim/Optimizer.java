@@ -54,13 +54,29 @@ public abstract class Optimizer {
 
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
-        try (NoGrad g = NoGrad.open()) {
-            for (int i = 0; i < params.size(); i++) {
-                Tensor grad = params.get(i).grad();
-                if (grad != null) {
-                    update(i, params.get(i), grad);
-                }
+        List<Integer> indices = new ArrayList<>(params.size());
+        List<Tensor> grads = new ArrayList<>(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            Tensor grad = params.get(i).grad();
+            if (grad != null) {
+                indices.add(i);
+                grads.add(grad);
             }
+        }
+        try (NoGrad g = NoGrad.open()) {
+            updateAll(indices, grads);
+        }
+    }
+
+    /**
+     * Updates the parameters at {@code indices}, whose gradients are {@code grads}; one at a time
+     * unless an optimiser updates them together (as PyTorch's {@code foreach} and {@code fused}
+     * implementations do).
+     */
+    protected void updateAll(List<Integer> indices, List<Tensor> grads) {
+        for (int k = 0; k < indices.size(); k++) {
+            int i = indices.get(k);
+            update(i, params.get(i), grads.get(k));
         }
     }
 

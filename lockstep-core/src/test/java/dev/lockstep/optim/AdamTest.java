@@ -10,8 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,30 +53,71 @@ class AdamTest {
         return p;
     }
 
-    @ParameterizedTest(name = "wd={0} steps={1}")
-    @CsvSource({"0, 1", "0, 6", "0.1, 1", "0.1, 6"})
-    void adamFollowsTheFormula(double wd, int steps) {
+    /** Both implementations: libtorch's fused kernel (the CPU default) and one tensor at a time. */
+    @ParameterizedTest(name = "wd={0} steps={1} fused={2}")
+    @CsvSource({"0, 1, true", "0, 6, true", "0.1, 1, true", "0.1, 6, true",
+                "0, 1, false", "0, 6, false", "0.1, 1, false", "0.1, 6, false"})
+    void adamFollowsTheFormula(double wd, int steps, boolean fused) {
         double[] p0 = {0.5, -1.25, 2.0, 0.0};
         Tensor p = param(p0);
-        Adam adam = new Adam(List.of(p), LR, B1, B2, EPS, wd);
+        Adam adam = new Adam(List.of(p), LR, B1, B2, EPS, wd, false, fused);
         for (int k = 0; k < steps; k++) {
             setGrads(List.of(p), k);
             adam.step();
         }
         assertClose(expected(p0, steps, wd, false), p);
+        assertEquals(steps, adam.stateDict().get("state.0.step").itemLong());
     }
 
-    @ParameterizedTest(name = "wd={0} steps={1}")
-    @CsvSource({"0.1, 1", "0.1, 6", "0, 6"})
-    void adamWDecouplesWeightDecay(double wd, int steps) {
+    @ParameterizedTest(name = "wd={0} steps={1} fused={2}")
+    @CsvSource({"0.1, 1, true", "0.1, 6, true", "0, 6, true", "0.1, 1, false", "0.1, 6, false", "0, 6, false"})
+    void adamWDecouplesWeightDecay(double wd, int steps, boolean fused) {
         double[] p0 = {0.5, -1.25, 2.0, 0.0};
         Tensor p = param(p0);
-        AdamW adamW = new AdamW(List.of(p), LR, B1, B2, EPS, wd);
+        Adam adamW = fused ? new AdamW(List.of(p), LR, B1, B2, EPS, wd) : new Adam(List.of(p), LR, B1, B2, EPS, wd, true, false);
         for (int k = 0; k < steps; k++) {
             setGrads(List.of(p), k);
             adamW.step();
         }
         assertClose(expected(p0, steps, wd, true), p);
+    }
+
+    /**
+     * The CNN's float32 parameter shapes, 20 steps: the fused kernel and the single-tensor
+     * arithmetic agree to float32 rounding, and their state dicts hold the same keys and steps.
+     */
+    @ParameterizedTest(name = "decoupled={0}")
+    @CsvSource({"false", "true"})
+    void fusedMatchesOneTensorAtATimeInFloat32(boolean decoupled) {
+        long[][] shapes = {{32, 1, 3, 3}, {32}, {10, 6272}, {10}};
+        List<Tensor> fusedParams = new ArrayList<>();
+        List<Tensor> loopParams = new ArrayList<>();
+        for (int i = 0; i < shapes.length; i++) {
+            Tensor p0 = Tensor.of(grad(i, 99, (int) Arrays.stream(shapes[i]).reduce(1, (x, y) -> x * y)), shapes[i])
+                    .to(DType.FLOAT32);
+            fusedParams.add(p0.clone().requiresGrad(true));
+            loopParams.add(p0.clone().requiresGrad(true));
+        }
+        Adam fused = new Adam(fusedParams, 1e-3, 0.9, 0.999, 1e-8, 0.01, decoupled, true);
+        Adam loop = new Adam(loopParams, 1e-3, 0.9, 0.999, 1e-8, 0.01, decoupled, false);
+        for (int k = 0; k < 20; k++) {
+            setGrads(fusedParams, k);
+            setGrads(loopParams, k);
+            fused.step();
+            loop.step();
+        }
+        for (int i = 0; i < shapes.length; i++) {
+            double[] f = fusedParams.get(i).toDoubleArray();
+            double[] l = loopParams.get(i).toDoubleArray();
+            for (int j = 0; j < f.length; j++) {
+                assertEquals(l[j], f[j], 1e-6 * Math.max(1, Math.abs(l[j])), "parameter " + i + ", element " + j);
+            }
+        }
+        Map<String, Tensor> fusedState = fused.stateDict();
+        Map<String, Tensor> loopState = loop.stateDict();
+        assertEquals(loopState.keySet(), fusedState.keySet());
+        assertEquals(20, fusedState.get("state.2.step").itemLong());
+        assertEquals(DType.INT64, fusedState.get("state.2.step").dtype());
     }
 
     @Test
