@@ -65,7 +65,10 @@ public class Adam extends Optimizer {
         for (int k = 0; k < indices.size(); k++) {
             int i = indices.get(k);
             Tensor param = this.params.get(i);
-            if (!fuseCpu || !param.device().equals(Device.CPU)) {
+            // The fused kernel walks raw buffers, so parameter, gradient and state must share one
+            // dense layout; the state is contiguous by construction.
+            if (!fuseCpu || !param.device().equals(Device.CPU) || !param.isContiguous()
+                    || !grads.get(k).isContiguous()) {
                 update(i, param, grads.get(k));
                 continue;
             }

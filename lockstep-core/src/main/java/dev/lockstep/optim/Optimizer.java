@@ -93,7 +93,8 @@ public abstract class Optimizer {
 
     /**
      * Names of the per-parameter state. As in PyTorch, {@code step} is a 0-d counter (int64 on
-     * the CPU here, exact at any length of run); every other entry is shaped like its parameter.
+     * the CPU here, exact at any length of run); every other entry is shaped like its parameter
+     * and contiguous.
      */
     protected abstract List<String> stateNames();
 
@@ -184,7 +185,7 @@ public abstract class Optimizer {
                 Tensor param = params.get(i);
                 loaded.getOrDefault(i, Map.of()).forEach((name, t) -> s.put(name, name.equals(STEP)
                         ? t.to(DType.INT64).to(Device.CPU).clone().keep()
-                        : t.to(param.device()).to(param.dtype()).clone().keep()));
+                        : t.to(param.device()).to(param.dtype()).contiguous().clone().keep()));
                 restored.add(s);
             }
         }

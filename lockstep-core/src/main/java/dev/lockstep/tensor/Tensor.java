@@ -309,6 +309,11 @@ public final class Tensor {
         return new Tensor(unwrap().clone());
     }
 
+    /** Whether the elements lie in row-major order without gaps, as {@code Tensor.is_contiguous()}. */
+    public boolean isContiguous() {
+        return unwrap().is_contiguous();
+    }
+
     public Tensor contiguous() {
         return new Tensor(unwrap().contiguous());
     }

@@ -7,6 +7,7 @@ import static dev.lockstep.optim.Reference.setGrads;
 import static dev.lockstep.optim.SGDTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -128,6 +129,20 @@ class AdamTest {
         assertEquals(1e-8, state.get("param_groups.0.eps").item());
         assertEquals(0.01, state.get("param_groups.0.weight_decay").item());
         assertEquals(1.0, state.get("param_groups.0.decoupled_weight_decay").item());
+    }
+
+    /** A transposed (non-contiguous) parameter cannot go to the fused kernel's raw buffers; it still follows the formula. */
+    @Test
+    void nonContiguousParameterFollowsTheFormula() {
+        Tensor p = Tensor.of(new double[] {0.5, -1.25, 2.0, 0.0, 1.5, -0.5}, 2, 3).transpose(0, 1).requiresGrad(true);
+        assertFalse(p.isContiguous());
+        double[] p0 = p.toDoubleArray(); // in the transposed (logical) order the gradients use
+        Adam adam = new Adam(List.of(p), LR, B1, B2, EPS, 0.1);
+        for (int k = 0; k < 3; k++) {
+            setGrads(List.of(p), k);
+            adam.step();
+        }
+        assertClose(expected(p0, 3, 0.1, false), p);
     }
 
     @Test
