@@ -5,9 +5,13 @@
 #   OPENBLAS_NUM_THREADS=1   OpenBLAS's own pool stays out of libtorch's way
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
-# glibc's per-thread malloc arenas fragment under libtorch's many allocating threads: RSS crept up
-# ~4% an epoch with the default arenas and stayed level with two (see BENCHMARKS.md).
-export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# One malloc arena, the brk heap. glibc's per-thread arenas fragment under libtorch's many
+# allocating threads (RSS crept up ~4% an epoch with the default arenas), and a thread arena's
+# 64 MB heaps are unmapped whenever they empty, whatever the trim threshold: with two arenas the
+# training thread (not the process's first thread, so never on the brk heap) page-faulted its CNN
+# step buffers anew, 0.2 to 3 million faults in two epochs and backward passes up to 2x slower
+# (BENCHMARKS.md).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 # A training step's buffers (up to a few MB each) come from the heap and are reused, instead of
 # being mapped, page-faulted and unmapped every step as glibc's adaptive thresholds sometimes chose
 # (the same CNN step took 7.4 or 12.6 ms); blocks over 32 MB (evaluation batches) are still mapped
