@@ -1,6 +1,5 @@
 package dev.lockstep.optim;
 
-import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,10 +64,7 @@ public class Adam extends Optimizer {
         for (int k = 0; k < indices.size(); k++) {
             int i = indices.get(k);
             Tensor param = this.params.get(i);
-            // The fused kernel walks raw buffers, so parameter, gradient and state must share one
-            // dense layout; the state is contiguous by construction.
-            if (!fuseCpu || !param.device().equals(Device.CPU) || !param.isContiguous()
-                    || !grads.get(k).isContiguous()) {
+            if (!fuseCpu || !FusedAdam.accepts(param, grads.get(k))) {
                 update(i, param, grads.get(k));
                 continue;
             }

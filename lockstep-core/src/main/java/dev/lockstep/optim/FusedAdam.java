@@ -1,5 +1,6 @@
 package dev.lockstep.optim;
 
+import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Tensor;
 import java.util.List;
 import org.bytedeco.javacpp.Pointer;
@@ -35,7 +36,16 @@ final class FusedAdam {
     }
 
     /**
-     * One Adam step over every parameter given, all on the CPU. {@code steps} must already count
+     * Whether the kernel can update {@code param}: on the CPU, and, as the kernel walks raw
+     * buffers, with parameter and gradient contiguous (optimiser state is contiguous by
+     * construction).
+     */
+    static boolean accepts(Tensor param, Tensor grad) {
+        return param.device().equals(Device.CPU) && param.isContiguous() && grad.isContiguous();
+    }
+
+    /**
+     * One Adam step over every parameter given, each one {@link #accepts accepted}. {@code steps} must already count
      * this step; the kernel reads them and leaves them unchanged, as PyTorch's fused Adam does.
      */
     static void step(boolean decoupledWeightDecay, List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs,
