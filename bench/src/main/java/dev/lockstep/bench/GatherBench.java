@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -45,7 +46,7 @@ public final class GatherBench {
     }
 
     /** Microseconds per batch of {@code gather} over 1,000 batches of random indices. */
-    private static double perBatch(SplittableRandom random, int batch, java.util.function.Function<Tensor, Tensor> gather) {
+    private static double perBatch(SplittableRandom random, int batch, Function<Tensor, Tensor> gather) {
         int batches = 1000;
         long start = System.nanoTime();
         for (int b = 0; b < batches; b++) {
