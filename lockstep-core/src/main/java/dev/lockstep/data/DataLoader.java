@@ -1,6 +1,7 @@
 package dev.lockstep.data;
 
 import dev.lockstep.tensor.MemoryScope;
+import dev.lockstep.tensor.Torch;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -9,7 +10,6 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -132,7 +132,9 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         Epoch(int number, long[] order) {
             this.number = number;
             this.batches = batchIndices(order);
-            this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
+            // One intra-op thread each, as PyTorch's workers set: a worker's OpenMP team would
+            // otherwise compete for the cores with the training step's.
+            this.workers = numWorkers == 0 ? null : Torch.threadPool(numWorkers, 1, r -> {
                 Thread t = new Thread(r, "lockstep-dataloader");
                 t.setDaemon(true);
                 return t;
