@@ -208,7 +208,8 @@ public final class Tensor {
     }
 
     public Device device() {
-        return Device.of(unwrap().device());
+        org.bytedeco.pytorch.Tensor t = unwrap();
+        return t.is_cuda() ? Device.of(t.device()) : Device.CPU; // no native Device made per call on the CPU
     }
 
     public long[] shape() {
