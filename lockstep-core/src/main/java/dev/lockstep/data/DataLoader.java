@@ -23,7 +23,8 @@ import java.util.concurrent.Future;
  * its last step's scope open until the next epoch starts or {@link #close()} is called.
  *
  * <p>With {@code numWorkers > 0}, that many background threads prepare the next batches while the
- * current one trains; the order is the same as without workers.
+ * current one trains; the order is the same as without workers. Each runs libtorch on one
+ * intra-op thread, as PyTorch's workers do.
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;
