@@ -324,14 +324,14 @@ public final class Tensor {
         if (numel() != 1) {
             throw new IllegalStateException("item() needs a one-element tensor, shape is " + Arrays.toString(shape()));
         }
-        return unwrap().item().toDouble();
+        return unwrap().item_double(); // no native Scalar made, as the loss is read every step
     }
 
     public long itemLong() {
         if (numel() != 1) {
             throw new IllegalStateException("itemLong() needs a one-element tensor, shape is " + Arrays.toString(shape()));
         }
-        return unwrap().item().toLong();
+        return unwrap().item_long();
     }
 
     private org.bytedeco.pytorch.Tensor cpuContiguous(DType dtype) {
