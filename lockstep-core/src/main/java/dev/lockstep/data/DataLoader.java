@@ -1,7 +1,6 @@
 package dev.lockstep.data;
 
 import dev.lockstep.tensor.MemoryScope;
-import dev.lockstep.tensor.Torch;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -10,6 +9,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -23,8 +23,9 @@ import java.util.concurrent.Future;
  * its last step's scope open until the next epoch starts or {@link #close()} is called.
  *
  * <p>With {@code numWorkers > 0}, that many background threads prepare the next batches while the
- * current one trains; the order is the same as without workers. Each runs libtorch on one
- * intra-op thread, as PyTorch's workers do.
+ * current one trains; the order is the same as without workers. Workers run libtorch with the
+ * caller's intra-op threads: at one each, as PyTorch's workers run, the MLP's first epoch took
+ * about 10 % longer on two cores (BENCHMARKS.md).
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;
@@ -133,9 +134,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         Epoch(int number, long[] order) {
             this.number = number;
             this.batches = batchIndices(order);
-            // One intra-op thread each, as PyTorch's workers set: a worker's OpenMP team would
-            // otherwise compete for the cores with the training step's.
-            this.workers = numWorkers == 0 ? null : Torch.threadPool(numWorkers, 1, r -> {
+            this.workers = numWorkers == 0 ? null : Executors.newFixedThreadPool(numWorkers, r -> {
                 Thread t = new Thread(r, "lockstep-dataloader");
                 t.setDaemon(true);
                 return t;

@@ -1,10 +1,5 @@
 package dev.lockstep.tensor;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_full;
@@ -77,43 +72,6 @@ public final class Torch {
         }
         ensureLoaded();
         torch.set_num_threads(threads);
-    }
-
-    /**
-     * A fixed pool of {@code size} threads, started at once, whose libtorch operators each use
-     * {@code intraOpThreads} threads, while the caller keeps its own setting. OpenMP's limit is
-     * per thread, but {@code at::set_num_threads} also makes the value the default of threads that
-     * start later; the caller's is put back once the pool's threads have taken theirs.
-     *
-     * @param factory makes the threads (names, daemon status) around the runnables it is given
-     */
-    public static ThreadPoolExecutor threadPool(int size, int intraOpThreads, ThreadFactory factory) {
-        if (size <= 0 || intraOpThreads <= 0) {
-            throw new IllegalArgumentException("a thread pool needs size > 0 and intraOpThreads > 0, got "
-                    + size + " and " + intraOpThreads);
-        }
-        int callerThreads = numThreads();
-        CountDownLatch configured = new CountDownLatch(size);
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> factory.newThread(() -> {
-                    // libtorch initialises a thread's setting lazily, from the process default, on
-                    // its first query; do that first so it cannot later undo ours.
-                    torch.get_num_threads();
-                    torch.set_num_threads(intraOpThreads);
-                    configured.countDown();
-                    r.run();
-                }));
-        pool.prestartAllCoreThreads();
-        try {
-            configured.await();
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting a thread pool", e);
-        } finally {
-            torch.set_num_threads(callerThreads);
-        }
-        return pool;
     }
 
     public static int numThreads() {

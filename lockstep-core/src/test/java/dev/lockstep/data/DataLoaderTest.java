@@ -1,7 +1,6 @@
 package dev.lockstep.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Tensor;
-import dev.lockstep.tensor.Torch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -252,37 +248,6 @@ class DataLoaderTest {
         DataLoader.Builder b = DataLoader.builder(dataset(2));
         assertThrows(IllegalArgumentException.class, () -> b.batchSize(0));
         assertThrows(IllegalArgumentException.class, () -> b.numWorkers(-1));
-    }
-
-    @Test
-    void workersRunLibtorchOnOneThreadEachAndTheCallerKeepsItsOwn() {
-        int original = Torch.numThreads();
-        Torch.setNumThreads(2); // more than one, so that a worker's one can be told apart
-        try {
-            TensorDataset data = dataset(12);
-            Set<Integer> seen = ConcurrentHashMap.newKeySet();
-            Dataset probe = new Dataset() {
-                public long size() {
-                    return data.size();
-                }
-
-                public Batch get(long[] indices) {
-                    seen.add(Torch.numThreads());
-                    return data.get(indices);
-                }
-            };
-            DataLoader loader = open(DataLoader.builder(probe).batchSize(4).numWorkers(2));
-            assertEquals(3, targetsOfEpoch(loader).size());
-            assertEquals(Set.of(1), seen, "intra-op threads of the workers");
-            assertEquals(2, Torch.numThreads(), "the caller's intra-op threads");
-            int[] later = new int[1];
-            Thread t = new Thread(() -> later[0] = Torch.numThreads());
-            t.start();
-            assertDoesNotThrow(() -> t.join());
-            assertEquals(2, later[0], "threads started later get the caller's setting");
-        } finally {
-            Torch.setNumThreads(original);
-        }
     }
 
     @Test

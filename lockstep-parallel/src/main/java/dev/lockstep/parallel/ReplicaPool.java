@@ -7,11 +7,15 @@ import dev.lockstep.tensor.Torch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Long-lived threads that run one module's forward on several inputs at once (PyTorch's
@@ -28,13 +32,33 @@ final class ReplicaPool implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
 
     ReplicaPool(int size, int intraOpThreads) {
+        int callerThreads = Torch.numThreads();
+        CountDownLatch configured = new CountDownLatch(size);
         String prefix = THREAD_PREFIX + POOLS.incrementAndGet() + "-";
-        executor = Torch.threadPool(size, intraOpThreads, r -> {
-            Thread t = new Thread(r, prefix + threads.size());
+        executor = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(() -> {
+                // libtorch initialises a thread's setting lazily, from the process default, on
+                // its first query; do that first so it cannot later undo ours.
+                torch.get_num_threads();
+                torch.set_num_threads(intraOpThreads);
+                configured.countDown();
+                r.run();
+            }, prefix + threads.size());
             t.setDaemon(true); // users need not close a DataParallel for the JVM to exit
             threads.add(t);
             return t;
         });
+        executor.prestartAllCoreThreads();
+        try {
+            configured.await();
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting DataParallel's replica threads", e);
+        }
+        // set_num_threads also sets the default that threads made later start with; put the
+        // caller's back so only the replica threads run with fewer.
+        torch.set_num_threads(callerThreads);
     }
 
     /**
