@@ -61,8 +61,9 @@ public record Device(Type type, int index) {
                 : new org.bytedeco.pytorch.Device(DeviceType.CUDA, (byte) index);
     }
 
-    static Device of(org.bytedeco.pytorch.Device d) {
-        return d.is_cuda() ? cuda(Math.max(0, d.index())) : CPU;
+    /** Where {@code t} lives; asks for libtorch's device object only for a CUDA tensor. */
+    static Device of(org.bytedeco.pytorch.Tensor t) {
+        return t.is_cuda() ? cuda(Math.max(0, t.device().index())) : CPU;
     }
 
     @Override

@@ -208,8 +208,7 @@ public final class Tensor {
     }
 
     public Device device() {
-        org.bytedeco.pytorch.Tensor t = unwrap();
-        return t.is_cuda() ? Device.of(t.device()) : Device.CPU; // no native Device made per call on the CPU
+        return Device.of(unwrap());
     }
 
     public long[] shape() {
