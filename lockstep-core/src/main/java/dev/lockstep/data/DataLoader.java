@@ -65,7 +65,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
 
     /** Examples one epoch visits (after sampling, before batching). */
     public long numSamples() {
-        return sampler.indices(epoch).length;
+        return sampler.length(epoch);
     }
 
     /**

@@ -13,6 +13,11 @@ public record RandomSampler(long size, long seed) implements Sampler {
         return permutation(size, seed, epoch);
     }
 
+    @Override
+    public long length(int epoch) {
+        return size;
+    }
+
     /** Fisher–Yates over 0..n-1 with a generator seeded by (seed, epoch). */
     public static long[] permutation(long n, long seed, int epoch) {
         long[] out = new SequentialSampler(n).indices(epoch);

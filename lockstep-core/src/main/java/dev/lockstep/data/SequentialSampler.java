@@ -11,4 +11,9 @@ public record SequentialSampler(long size) implements Sampler {
         }
         return out;
     }
+
+    @Override
+    public long length(int epoch) {
+        return size;
+    }
 }

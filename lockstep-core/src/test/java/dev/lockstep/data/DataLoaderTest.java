@@ -241,6 +241,14 @@ class DataLoaderTest {
         Sampler reversed = epoch -> LongStream.range(0, 5).map(i -> 4 - i).toArray();
         DataLoader loader = open(DataLoader.builder(dataset(5)).batchSize(2).sampler(reversed).shuffle(true));
         assertArrayEquals(new long[] {4, 3, 2, 1, 0}, concat(targetsOfEpoch(loader)));
+        assertEquals(5, loader.numSamples()); // a sampler without its own length counts its indices
+        assertEquals(3, loader.numBatches());
+    }
+
+    @Test
+    void samplerLengthsMatchTheirIndices() {
+        assertEquals(new RandomSampler(37, 3).indices(2).length, new RandomSampler(37, 3).length(2));
+        assertEquals(37, new SequentialSampler(37).length(0));
     }
 
     @Test

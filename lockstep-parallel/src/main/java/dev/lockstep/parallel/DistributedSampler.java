@@ -55,6 +55,11 @@ public final class DistributedSampler implements Sampler {
         return mine;
     }
 
+    @Override
+    public long length(int epoch) {
+        return numSamples(Math.toIntExact(globalOrder.length(epoch)));
+    }
+
     /** Samples per rank for a global order of {@code n}: ceil(n/N), or floor(n/N) with dropLast. */
     private int numSamples(int n) {
         if (n == 0) {

@@ -48,4 +48,16 @@ class DistributedSamplerTest {
         assertFalse(Arrays.equals(new DistributedSampler(n, 3, 0, true, 42, false).indices(3),
                 new DistributedSampler(n, 3, 0, true, 42, false).indices(4)));
     }
+
+    @Test
+    void lengthIsTheRanksShare() {
+        for (boolean dropLast : new boolean[] {false, true}) {
+            for (int n : new int[] {0, 2, 10, 12}) {
+                DistributedSampler s = new DistributedSampler(n, 4, 3, true, 7, dropLast);
+                assertEquals(s.indices(5).length, s.length(5), "n=" + n + " dropLast=" + dropLast);
+            }
+        }
+        assertEquals(3, new DistributedSampler(10, 4, 0, true, 0, false).length(0));
+        assertEquals(2, new DistributedSampler(10, 4, 0, true, 0, true).length(0));
+    }
 }
