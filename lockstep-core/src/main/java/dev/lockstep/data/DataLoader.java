@@ -208,8 +208,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                         + e.getCause(), e.getCause());
             }
             try {
-                // The step scope becomes the batch's owner; the worker's scope keeps only its temporaries.
-                return new Batch(stepScope.adopt(p.batch().input()), stepScope.adopt(p.batch().target()));
+                // New handles made here belong to the step scope; the worker's go with its scope.
+                return new Batch(p.batch().input().newHandle(), p.batch().target().newHandle());
             } finally {
                 p.scope().close();
             }

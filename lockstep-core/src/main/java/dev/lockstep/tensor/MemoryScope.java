@@ -23,17 +23,6 @@ public final class MemoryScope implements AutoCloseable {
         return new MemoryScope();
     }
 
-    /**
-     * Makes this scope an owner of {@code t} as well: it is released once this scope and the one
-     * that made it have both closed (a {@link Tensor#keep() kept} tensor stays kept). How a tensor
-     * made in another thread's scope is taken over without a second native handle. Call it on the
-     * thread that opened this scope.
-     */
-    public Tensor adopt(Tensor t) {
-        scope.attach(t.unwrap());
-        return t;
-    }
-
     @Override
     public void close() {
         scope.close();

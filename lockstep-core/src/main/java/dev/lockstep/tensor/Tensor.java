@@ -277,9 +277,8 @@ public final class Tensor {
 
     /**
      * A second handle on this tensor (same data, same place in the autograd graph) that belongs to
-     * the memory scope open on the calling thread: how a tensor made on another thread (a
-     * DataParallel replica's output) is taken over before the producer's handle is released.
-     * {@link MemoryScope#adopt} does the same without a second handle.
+     * the memory scope open on the calling thread: how a tensor made on another thread (a loader
+     * worker, a DataParallel replica) is taken over before the producer's handle is released.
      */
     public Tensor newHandle() {
         return new Tensor(new org.bytedeco.pytorch.Tensor(unwrap()));

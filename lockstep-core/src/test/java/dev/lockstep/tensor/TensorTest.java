@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
@@ -77,30 +75,6 @@ class TensorTest {
         }
         assertThrows(IllegalStateException.class, released::sum);
         assertEquals(6.0, kept.sum().item());
-    }
-
-    @Test
-    void anAdoptedTensorLivesUntilItsLastOwningScopeCloses() throws Exception {
-        Tensor adopted;
-        Tensor keptThenAdopted;
-        try (MemoryScope consumer = MemoryScope.open()) {
-            // made in a scope on another thread, as a loader worker makes a batch
-            ExecutorService worker = Executors.newSingleThreadExecutor();
-            Tensor[] made = new Tensor[2];
-            MemoryScope producer = worker.submit(() -> {
-                MemoryScope s = MemoryScope.open();
-                made[0] = Tensor.arange(4);
-                made[1] = Tensor.ones(2).keep();
-                return s;
-            }).get();
-            worker.shutdown();
-            adopted = consumer.adopt(made[0]);
-            keptThenAdopted = consumer.adopt(made[1]);
-            producer.close();
-            assertArrayEquals(new long[] {0, 1, 2, 3}, adopted.toLongArray());
-        }
-        assertThrows(IllegalStateException.class, adopted::sum);
-        assertEquals(2.0, keptThenAdopted.sum().item(), "a kept tensor stays kept");
     }
 
     @Test
