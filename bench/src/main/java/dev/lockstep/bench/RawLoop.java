@@ -53,46 +53,52 @@ public final class RawLoop {
         TensorVector params = new TensorVector(p);
         var adam = cnn ? new Adam(params, new AdamOptions(1e-3)) : null;
         var sgd = cnn ? null : new SGD(params, new SGDOptions(0.01));
-        int batch = cnn ? 64 : 256;
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            long[] phases = new long[4]; // data, forward (with the loss), backward (with zero_grad), optimizer
             long start = System.nanoTime();
-            try (PointerScope epochScope = new PointerScope()) {
-                Tensor order = torch.randperm(60000, new TensorOptions(torch.ScalarType.Long));
-                for (long i = 0; i < 60000; i += batch) {
-                    try (PointerScope step = new PointerScope()) {
-                        long t0 = System.nanoTime();
-                        Tensor idx = order.narrow(0, i, Math.min(batch, 60000 - i));
-                        Tensor x = torch.index_select(images, 0, idx);
-                        Tensor y = torch.index_select(labels, 0, idx);
-                        long t1 = System.nanoTime();
-                        Tensor out = cnn ? cnnForward(x, p) : mlpForward(x, p);
-                        Tensor loss = torch.cross_entropy_loss(out, y);
-                        long t2 = System.nanoTime();
-                        if (cnn) {
-                            adam.zero_grad();
-                        } else {
-                            sgd.zero_grad();
-                        }
-                        loss.backward();
-                        long t3 = System.nanoTime();
-                        if (cnn) {
-                            adam.step();
-                        } else {
-                            sgd.step();
-                        }
-                        phases[0] += t1 - t0;
-                        phases[1] += t2 - t1;
-                        phases[2] += t3 - t2;
-                        phases[3] += System.nanoTime() - t3;
-                    }
-                }
-            }
+            long[] phases = trainEpoch(cnn, images, labels, p, adam, sgd);
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "raw %s epoch %d: %.2f s %.0f samples/s%n", model, epoch, seconds, 60000 / seconds);
             System.out.printf(Locale.ROOT, "raw %s phases %d: data %.3f forward %.3f backward %.3f optimizer %.3f s%n",
                     model, epoch, phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9, phases[3] / 1e9);
         }
+    }
+
+    /** One epoch, in a method of its own so that profiles (bench/profile.sh) can tell it from the setup. */
+    private static long[] trainEpoch(boolean cnn, Tensor images, Tensor labels, Tensor[] p, Adam adam, SGD sgd) {
+        int batch = cnn ? 64 : 256;
+        long[] phases = new long[4]; // data, forward (with the loss), backward (with zero_grad), optimizer
+        try (PointerScope epochScope = new PointerScope()) {
+            Tensor order = torch.randperm(60000, new TensorOptions(torch.ScalarType.Long));
+            for (long i = 0; i < 60000; i += batch) {
+                try (PointerScope step = new PointerScope()) {
+                    long t0 = System.nanoTime();
+                    Tensor idx = order.narrow(0, i, Math.min(batch, 60000 - i));
+                    Tensor x = torch.index_select(images, 0, idx);
+                    Tensor y = torch.index_select(labels, 0, idx);
+                    long t1 = System.nanoTime();
+                    Tensor out = cnn ? cnnForward(x, p) : mlpForward(x, p);
+                    Tensor loss = torch.cross_entropy_loss(out, y);
+                    long t2 = System.nanoTime();
+                    if (cnn) {
+                        adam.zero_grad();
+                    } else {
+                        sgd.zero_grad();
+                    }
+                    loss.backward();
+                    long t3 = System.nanoTime();
+                    if (cnn) {
+                        adam.step();
+                    } else {
+                        sgd.step();
+                    }
+                    phases[0] += t1 - t0;
+                    phases[1] += t2 - t1;
+                    phases[2] += t3 - t2;
+                    phases[3] += System.nanoTime() - t3;
+                }
+            }
+        }
+        return phases;
     }
 
     private static Tensor mlpForward(Tensor x, Tensor[] p) {
