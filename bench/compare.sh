@@ -19,18 +19,16 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 source "$ROOT/lockstep-env.sh" # raw gets the environment and JVM options lockstep runs with
 mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
-BENCH_CP="$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")"
+source "$ROOT/bench/runners.sh"
 HAVE_TORCH=0
 /usr/bin/python3 -c "import torch" 2>/dev/null && HAVE_TORCH=1
 
 run_lockstep() { # MODEL REP
-  "$ROOT/lockstep" train --model "$1" $( [[ $1 == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
-    --normalize none --random-crop 0 --lr-schedule constant --epochs "$EPOCHS" --threads "$THREADS" --log-interval 0 \
-    --seed "$2" --out "$WORK/ls" >/dev/null
+  lockstep_seeds "$1" "$EPOCHS" "$THREADS" "$2" "$WORK/ls"
   python3 -c "import json; [print('lockstep $1 %d %.3f' % (e['epoch'], e['seconds'])) for e in json.load(open('$WORK/ls/metrics.json'))['epochs']]" >> "$WORK/times"
 }
 run_raw() {
-  "$JAVA" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$1" "$EPOCHS" "$THREADS" "$ROOT/data/mnist" \
+  raw_loop "$1" "$EPOCHS" "$THREADS" \
     | awk -v m="$1" '/ epoch / {sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
 }
 run_pytorch() {

@@ -21,11 +21,9 @@ AP_JAR="$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-pro
 agent() { echo "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=250000,threads,ann,file=$WORK/$1.collapsed"; }
 source "$ROOT/lockstep-env.sh"
 mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
-LOCKSTEP_JAVA_OPTS="$(agent lockstep)" "$ROOT/lockstep" train --model "$MODEL" \
-  $( [[ $MODEL == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) --normalize none --random-crop 0 \
-  --lr-schedule constant --epochs "$EPOCHS" --threads "$THREADS" --log-interval 0 --out "$WORK/ls" >/dev/null
-"$JAVA" "${JAVA_OPTS[@]}" "$(agent raw)" -cp "$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")" \
-  dev.lockstep.bench.RawLoop "$MODEL" "$EPOCHS" "$THREADS" "$ROOT/data/mnist" | grep ' epoch '
+source "$ROOT/bench/runners.sh"
+LOCKSTEP_JAVA_OPTS="$(agent lockstep)" lockstep_seeds "$MODEL" "$EPOCHS" "$THREADS" 1 "$WORK/ls"
+raw_loop "$MODEL" "$EPOCHS" "$THREADS" "$(agent raw)" | grep ' epoch '
 python3 -c "import json; [print('lockstep $MODEL epoch %d: %.2f s' % (e['epoch'], e['seconds'])) for e in json.load(open('$WORK/ls/metrics.json'))['epochs']]"
 python3 "$ROOT/bench/profile_summary.py" "lockstep=$WORK/lockstep.collapsed:main:Trainer.trainEpoch" \
   "raw=$WORK/raw.collapsed:DestroyJavaVM:RawLoop.trainEpoch"
