@@ -1,10 +1,13 @@
 package dev.lockstep.data;
 
-import java.util.SplittableRandom;
+import dev.lockstep.tensor.MemoryScope;
+import dev.lockstep.tensor.Tensor;
 
 /**
  * A fresh permutation each epoch, determined by (seed, epoch) alone, so runs with the same seed
- * visit the same order whatever else draws random numbers.
+ * visit the same order whatever else draws random numbers. It is the order PyTorch's
+ * {@code DistributedSampler(shuffle=True, seed=seed)} draws after {@code set_epoch(epoch)}:
+ * {@code torch.randperm(size, generator)} with the generator seeded by {@code seed + epoch}.
  */
 public record RandomSampler(long size, long seed) implements Sampler {
 
@@ -18,16 +21,10 @@ public record RandomSampler(long size, long seed) implements Sampler {
         return size;
     }
 
-    /** Fisher–Yates over 0..n-1 with a generator seeded by (seed, epoch). */
+    /** A permutation of 0..n-1 drawn by libtorch's generator seeded with {@code seed + epoch}. */
     public static long[] permutation(long n, long seed, int epoch) {
-        long[] out = new SequentialSampler(n).indices(epoch);
-        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
-        for (int i = out.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            long tmp = out[i];
-            out[i] = out[j];
-            out[j] = tmp;
+        try (MemoryScope scope = MemoryScope.open()) {
+            return Tensor.randperm(Math.toIntExact(n), seed + epoch).toLongArray();
         }
-        return out;
     }
 }

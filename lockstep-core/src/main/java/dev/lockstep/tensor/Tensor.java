@@ -8,6 +8,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -100,6 +102,18 @@ public final class Tensor {
     public static Tensor randperm(long n) {
         Torch.ensureLoaded();
         return new Tensor(torch.randperm(n, options(DType.INT64)));
+    }
+
+    /**
+     * A random permutation of 0..n-1 (int64) from a CPU generator of its own seeded with
+     * {@code seed}, as {@code torch.randperm(n, generator=torch.Generator().manual_seed(seed))};
+     * libtorch's generator keeps the low 32 bits of the seed, as PyTorch's does.
+     */
+    public static Tensor randperm(long n, long seed) {
+        Torch.ensureLoaded();
+        try (Generator g = torch.createCPUGenerator(seed); GeneratorOptional opt = new GeneratorOptional(g)) {
+            return new Tensor(torch.randperm(n, opt, options(DType.INT64)));
+        }
     }
 
     /** 0, 1, ..., end-1 as int64. */
@@ -340,7 +354,9 @@ public final class Tensor {
     public float[] toFloatArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT32)) {
             float[] out = new float[(int) c.numel()];
-            new FloatPointer(c.data_ptr()).get(out);
+            if (out.length > 0) { // an empty tensor may have no storage at all
+                new FloatPointer(c.data_ptr()).get(out);
+            }
             return out;
         }
     }
@@ -348,7 +364,9 @@ public final class Tensor {
     public double[] toDoubleArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT64)) {
             double[] out = new double[(int) c.numel()];
-            new DoublePointer(c.data_ptr()).get(out);
+            if (out.length > 0) { // an empty tensor may have no storage at all
+                new DoublePointer(c.data_ptr()).get(out);
+            }
             return out;
         }
     }
@@ -356,7 +374,9 @@ public final class Tensor {
     public long[] toLongArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.INT64)) {
             long[] out = new long[(int) c.numel()];
-            new LongPointer(c.data_ptr()).get(out);
+            if (out.length > 0) { // an empty tensor may have no storage at all
+                new LongPointer(c.data_ptr()).get(out);
+            }
             return out;
         }
     }

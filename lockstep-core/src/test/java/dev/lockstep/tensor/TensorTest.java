@@ -23,6 +23,13 @@ class TensorTest {
     }
 
     @Test
+    void readsEmptyTensorsBackAsEmptyArrays() {
+        assertArrayEquals(new float[0], Tensor.zeros(0, 3).toFloatArray());
+        assertArrayEquals(new double[0], Tensor.zeros(DType.FLOAT64, 0).toDoubleArray());
+        assertArrayEquals(new long[0], Tensor.zeros(DType.INT64, 0).toLongArray());
+    }
+
+    @Test
     void broadcastsArithmeticAndMatmul() {
         Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
         Tensor row = Tensor.of(new float[] {10, 20}, 2);

@@ -20,6 +20,15 @@ class DistributedSamplerTest {
     }
 
     @Test
+    void shuffledSharesAreThoseOfPyTorchsDistributedSampler() {
+        // PyTorch 1.13: DistributedSampler(range(10), num_replicas=3, rank=r, shuffle=True, seed=7), set_epoch(2)
+        long[][] pytorch = {{0, 7, 9, 3}, {5, 6, 1, 0}, {8, 2, 4, 5}};
+        for (int r = 0; r < 3; r++) {
+            assertArrayEquals(pytorch[r], new DistributedSampler(10, 3, r, true, 7, false).indices(2), "rank " + r);
+        }
+    }
+
+    @Test
     void padsRepeatedlyWhenTheDatasetIsSmallerThanTheWorld() {
         assertArrayEquals(new long[] {0}, new DistributedSampler(2, 5, 4, false, 0, false).indices(0));
     }
