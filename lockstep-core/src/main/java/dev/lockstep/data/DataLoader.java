@@ -22,10 +22,10 @@ import java.util.concurrent.Future;
  * other tensor that must outlive its step. A loop left early ({@code break}, an exception) keeps
  * its last step's scope open until the next epoch starts or {@link #close()} is called.
  *
- * <p>With {@code numWorkers > 0}, that many background threads prepare the next batches while the
- * current one trains; the order is the same as without workers. Workers run libtorch with the
- * caller's intra-op threads: at one each, as PyTorch's workers run, the MLP's first epoch took
- * about 10 % longer on two cores (BENCHMARKS.md).
+ * <p>With {@code numWorkers > 0}, that many background threads prepare the next batches (up to
+ * three per worker) while the current one trains; the order is the same as without workers.
+ * Workers run libtorch with the caller's intra-op threads: at one each, as PyTorch's workers run,
+ * the MLP's first epoch took about 10 % longer on two cores (BENCHMARKS.md).
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;
@@ -142,8 +142,16 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             fill();
         }
 
+        /**
+         * Submits batches in rounds: once only one per worker is left in flight, two more per
+         * worker. A worker that has run dry parks, and waking it cost the training thread tens of
+         * microseconds here (a futex wake across vCPUs); rounds wake it once per two batches.
+         */
         private void fill() {
-            while (workers != null && nextToSubmit < batches.length && inFlight.size() < 2 * numWorkers) {
+            if (workers == null || inFlight.size() > numWorkers) {
+                return;
+            }
+            while (nextToSubmit < batches.length && inFlight.size() < 3 * numWorkers) {
                 long[] idx = batches[nextToSubmit++];
                 inFlight.add(workers.submit(() -> load(idx)));
             }
