@@ -266,10 +266,7 @@ public final class Tensor {
 
     /** Drops the gradient ({@code zero_grad(set_to_none=True)}, PyTorch's default). */
     public void clearGrad() {
-        org.bytedeco.pytorch.Tensor g = unwrap().grad();
-        if (g.defined()) {
-            unwrap().mutable_grad().reset();
-        }
+        unwrap().mutable_grad().reset(); // a reference: no new handle, and a no-op without a gradient
     }
 
     /** Sets the gradient to a copy of {@code g} (used when gradients are reduced elsewhere). */

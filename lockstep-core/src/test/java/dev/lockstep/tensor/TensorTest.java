@@ -61,6 +61,10 @@ class TensorTest {
         assertArrayEquals(new double[] {2, 4, 6}, x.grad().toDoubleArray());
         x.clearGrad();
         assertNull(x.grad());
+        x.clearGrad(); // without a gradient: nothing to drop
+        assertNull(x.grad());
+        x.mul(x).sum().backward();
+        assertArrayEquals(new double[] {2, 4, 6}, x.grad().toDoubleArray(), "a fresh gradient after clearing");
     }
 
     @Test
