@@ -3,8 +3,9 @@
 # async-profiler (tools.profiler:async-profiler, fetched from Maven Central) samples CPU time at 4 kHz;
 # bench/profile_summary.py counts the training thread's samples inside the epoch loop
 # (Trainer.trainEpoch, RawLoop.trainEpoch) by the frame on top of the stack: java (interpreted, C1,
-# C2 or inlined code), sgemm (OpenBLAS), native (the rest of libtorch and libc) and kernel, and
-# lists the Java methods most often on top. Runs are as bench/compare.sh runs them; one profile is
+# C2 or inlined code), sgemm (OpenBLAS), native (the rest of libtorch and libc) and kernel, lists
+# the Java methods most often on top, and sets the runners' samples side by side by the presets'
+# call they fall under (torch.linear, Tensor.backward, ...). Runs are as bench/compare.sh runs them; one profile is
 # one run, and this machine's run-to-run noise is about ±15 %.
 # Usage: bench/profile.sh [MODEL=mlp] [EPOCHS=1] [THREADS=2]
 set -euo pipefail
