@@ -2,12 +2,13 @@
 # Needs ROOT set and lockstep-env.sh sourced ($JAVA, JAVA_OPTS: raw gets lockstep's environment).
 BENCH_CP="$ROOT/bench/target/bench-0.1.0-SNAPSHOT.jar:$(cat "$ROOT/bench/target/classpath.txt")"
 
-# lockstep_seeds MODEL EPOCHS THREADS SEED OUT: `lockstep train` with the seeds' recipe (as raw and
-# pytorch run it); epoch seconds land in OUT/metrics.json, evaluation excluded.
+# lockstep_seeds MODEL EPOCHS THREADS SEED OUT [ARG...]: `lockstep train` of $ROOT with the seeds'
+# recipe (as raw and pytorch run it) and any further arguments; epoch seconds land in
+# OUT/metrics.json, evaluation excluded.
 lockstep_seeds() {
   "$ROOT/lockstep" train --model "$1" $( [[ $1 == mlp ]] && echo --optimizer sgd --lr 0.01 --batch-size 256 ) \
     --normalize none --random-crop 0 --lr-schedule constant --epochs "$2" --threads "$3" --log-interval 0 \
-    --seed "$4" --out "$5" >/dev/null
+    --seed "$4" --out "$5" "${@:6}" >/dev/null
 }
 
 # raw_loop MODEL EPOCHS THREADS [JVM OPTION...]: RawLoop's lines ("raw MODEL epoch N: S s ...").

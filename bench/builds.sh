@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Lockstep builds against each other and the raw loop (issue 8): REPS rounds of the seeds' MODEL for
+# EPOCHS epochs on 2 threads, each round running every build and the raw loop once and starting
+# with another runner; then per epoch and runner the median seconds and, against raw, the ratio of
+# medians and the median and interquartile range of the rounds' paired ratios.
+# A build is NAME=DIR[:ARGS]: a checkout (`git worktree add DIR COMMIT`) whose `lockstep` command
+# is built, plus extra `lockstep train` arguments with '+' for spaces (nw0=.:--num-workers+0).
+# The raw loop is this checkout's. Usage: bench/builds.sh REPS EPOCHS MODEL NAME=DIR[:ARGS]...
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+(( $# >= 4 )) || { sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 2; }
+REPS=$1 EPOCHS=$2 MODEL=$3
+shift 3
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+source "$ROOT/lockstep-env.sh"
+mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
+source "$ROOT/bench/runners.sh"
+RUNNERS=("$@" raw)
+
+run() { # RUNNER ROUND: appends "NAME EPOCH SECONDS" lines to $WORK/times
+  if [[ $1 == raw ]]; then
+    raw_loop "$MODEL" "$EPOCHS" 2 | awk '/ epoch / {sub(":", "", $4); print "raw", $4, $5}' >> "$WORK/times"
+    return
+  fi
+  local name=${1%%=*} spec=${1#*=} args=""
+  local dir=${spec%%:*}
+  [[ $spec == *:* ]] && args=${spec#*:}
+  # shellcheck disable=SC2086 # the extra arguments are meant to split
+  ROOT="$(cd "$dir" && pwd)" lockstep_seeds "$MODEL" "$EPOCHS" 2 "$2" "$WORK/out" ${args//+/ }
+  python3 -c "import json; [print('$name', e['epoch'], e['seconds']) for e in json.load(open('$WORK/out/metrics.json'))['epochs']]" >> "$WORK/times"
+}
+
+for round in $(seq "$REPS"); do
+  for i in "${!RUNNERS[@]}"; do
+    run "${RUNNERS[(round + i) % ${#RUNNERS[@]}]}" "$round"
+  done
+done
+python3 - "$WORK/times" <<'PY'
+import collections, statistics, sys
+times = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, epoch, seconds = line.split()
+    times[(int(epoch), name)].append(float(seconds))
+for epoch in sorted({e for e, _ in times}):
+    raw = times[(epoch, "raw")]
+    for (e, name), t in sorted(times.items()):
+        if e != epoch:
+            continue
+        line = "epoch %d %-10s median %.3f s (min %.3f, max %.3f, n %d)" % (epoch, name, statistics.median(t), min(t), max(t), len(t))
+        if name != "raw":
+            paired = sorted(a / b for a, b in zip(t, raw))
+            n = len(paired)
+            line += "  /raw: ratio of medians %.3f, paired median %.3f (IQR %.3f-%.3f)" % (
+                statistics.median(t) / statistics.median(raw), statistics.median(paired), paired[n // 4], paired[3 * n // 4])
+        print(line)
+PY
