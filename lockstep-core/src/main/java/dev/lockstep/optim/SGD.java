@@ -1,6 +1,7 @@
 package dev.lockstep.optim;
 
 import dev.lockstep.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,20 @@ public final class SGD extends Optimizer {
             throw new IllegalArgumentException("SGD: Nesterov momentum requires momentum > 0");
         }
         this.nesterov = nesterov;
+    }
+
+    /** Without momentum or weight decay every parameter moves by -lr * grad, in one call. */
+    @Override
+    protected void updateAll(List<Integer> indices, List<Tensor> grads) {
+        if (momentum != 0 || weightDecay != 0) {
+            super.updateAll(indices, grads);
+            return;
+        }
+        List<Tensor> updated = new ArrayList<>(indices.size());
+        for (int i : indices) {
+            updated.add(params.get(i));
+        }
+        Tensor.foreachAddInPlace(updated, grads, -lr());
     }
 
     /** The same arithmetic, in the same order, as PyTorch's single-tensor SGD. */

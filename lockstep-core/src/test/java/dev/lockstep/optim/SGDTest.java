@@ -64,6 +64,21 @@ class SGDTest {
     }
 
     @Test
+    void plainStepMovesEveryParameterWithAGradientAndOnlyThose() {
+        Tensor a = param(1, 2);
+        Tensor frozen = param(3, 4, 5);
+        Tensor c = param(-1, 0.5, 2);
+        SGD sgd = new SGD(List.of(a, frozen, c), 0.1);
+        setGrads(List.of(a, c), 0); // a gets grad(0, 0, 2), c gets grad(1, 0, 3); frozen has none
+        sgd.step();
+        double[] ga = grad(0, 0, 2);
+        double[] gc = grad(1, 0, 3);
+        assertClose(new double[] {1 - 0.1 * ga[0], 2 - 0.1 * ga[1]}, a);
+        assertClose(new double[] {3, 4, 5}, frozen);
+        assertClose(new double[] {-1 - 0.1 * gc[0], 0.5 - 0.1 * gc[1], 2 - 0.1 * gc[2]}, c);
+    }
+
+    @Test
     void rejectsInvalidHyperParameters() {
         List<Tensor> ps = List.of(param(1));
         assertMessage("SGD: learning rate must be a finite value >= 0, got -0.1", () -> new SGD(ps, -0.1));
