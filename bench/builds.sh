@@ -20,7 +20,7 @@ RUNNERS=("$@" raw)
 
 run() { # RUNNER ROUND: appends "NAME EPOCH SECONDS" lines to $WORK/times
   if [[ $1 == raw ]]; then
-    raw_loop "$MODEL" "$EPOCHS" 2 | awk '/ epoch / {sub(":", "", $4); print "raw", $4, $5}' >> "$WORK/times"
+    raw_loop "$MODEL" "$EPOCHS" 2 | epoch_seconds raw >> "$WORK/times"
     return
   fi
   local name=${1%%=*} spec=${1#*=} args=""
@@ -28,7 +28,7 @@ run() { # RUNNER ROUND: appends "NAME EPOCH SECONDS" lines to $WORK/times
   [[ $spec == *:* ]] && args=${spec#*:}
   # shellcheck disable=SC2086 # the extra arguments are meant to split
   ROOT="$(cd "$dir" && pwd)" lockstep_seeds "$MODEL" "$EPOCHS" 2 "$2" "$WORK/out" ${args//+/ }
-  python3 -c "import json; [print('$name', e['epoch'], e['seconds']) for e in json.load(open('$WORK/out/metrics.json'))['epochs']]" >> "$WORK/times"
+  metrics_seconds "$name" "$WORK/out" >> "$WORK/times"
 }
 
 for round in $(seq "$REPS"); do

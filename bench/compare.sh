@@ -25,16 +25,15 @@ HAVE_TORCH=0
 
 run_lockstep() { # MODEL REP
   lockstep_seeds "$1" "$EPOCHS" "$THREADS" "$2" "$WORK/ls"
-  python3 -c "import json; [print('lockstep $1 %d %.3f' % (e['epoch'], e['seconds'])) for e in json.load(open('$WORK/ls/metrics.json'))['epochs']]" >> "$WORK/times"
+  metrics_seconds "lockstep $1" "$WORK/ls" >> "$WORK/times"
 }
 run_raw() {
-  raw_loop "$1" "$EPOCHS" "$THREADS" \
-    | awk -v m="$1" '/ epoch / {sub(":", "", $4); print "raw " m " " $4 " " $5}' >> "$WORK/times"
+  raw_loop "$1" "$EPOCHS" "$THREADS" | epoch_seconds "raw $1" >> "$WORK/times"
 }
 run_pytorch() {
   [[ $HAVE_TORCH == 1 ]] || return 0
   (cd "$ROOT/bench" && /usr/bin/python3 pytorch_epoch.py "$1" "$EPOCHS" "$THREADS" "$ROOT/data/mnist") \
-    | awk -v m="$1" '/ epoch / {sub(":", "", $4); print "pytorch " m " " $4 " " $5}' >> "$WORK/times"
+    | epoch_seconds "pytorch $1" >> "$WORK/times"
 }
 
 # Each repetition starts with another runner, so that none always follows PyTorch's long run.

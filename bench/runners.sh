@@ -18,3 +18,15 @@ raw_loop() {
   "$JAVA" "${JAVA_OPTS[@]}" "$@" -cp "$BENCH_CP" dev.lockstep.bench.RawLoop "$model" "$epochs" "$threads" \
     "$ROOT/data/mnist"
 }
+
+# metrics_seconds LABEL OUT: "LABEL EPOCH SECONDS" for each epoch in OUT/metrics.json.
+metrics_seconds() {
+  python3 -c "import json, sys; [print(sys.argv[1], e['epoch'], '%.3f' % e['seconds']) for e in json.load(open(sys.argv[2]))['epochs']]" \
+    "$1" "$2/metrics.json"
+}
+
+# epoch_seconds LABEL: the "... epoch N: S s ..." lines of RawLoop or pytorch_epoch.py on stdin as
+# "LABEL N S".
+epoch_seconds() {
+  awk -v label="$1" '/ epoch / {sub(":", "", $4); print label, $4, $5}'
+}
