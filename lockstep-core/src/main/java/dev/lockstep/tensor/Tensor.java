@@ -352,9 +352,7 @@ public final class Tensor {
     public float[] toFloatArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT32)) {
             float[] out = new float[(int) c.numel()];
-            if (out.length > 0) { // an empty tensor may have no storage at all
-                new FloatPointer(c.data_ptr()).get(out);
-            }
+            readOut(c, p -> new FloatPointer(p).get(out));
             return out;
         }
     }
@@ -362,9 +360,7 @@ public final class Tensor {
     public double[] toDoubleArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT64)) {
             double[] out = new double[(int) c.numel()];
-            if (out.length > 0) { // an empty tensor may have no storage at all
-                new DoublePointer(c.data_ptr()).get(out);
-            }
+            readOut(c, p -> new DoublePointer(p).get(out));
             return out;
         }
     }
@@ -372,9 +368,7 @@ public final class Tensor {
     public long[] toLongArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.INT64)) {
             long[] out = new long[(int) c.numel()];
-            if (out.length > 0) { // an empty tensor may have no storage at all
-                new LongPointer(c.data_ptr()).get(out);
-            }
+            readOut(c, p -> new LongPointer(p).get(out));
             return out;
         }
     }
@@ -383,10 +377,15 @@ public final class Tensor {
     public byte[] toBytes() {
         try (org.bytedeco.pytorch.Tensor c = unwrap().cpu().contiguous()) {
             byte[] out = new byte[(int) (c.numel() * dtype().byteSize())];
-            if (out.length > 0) { // an empty tensor may have no storage at all
-                new BytePointer(c.data_ptr()).get(out);
-            }
+            readOut(c, p -> new BytePointer(p).get(out));
             return out;
+        }
+    }
+
+    /** Hands {@code c}'s memory to {@code read}, unless it is empty: then it may have no storage at all. */
+    private static void readOut(org.bytedeco.pytorch.Tensor c, Consumer<Pointer> read) {
+        if (c.numel() > 0) {
+            read.accept(c.data_ptr());
         }
     }
 
