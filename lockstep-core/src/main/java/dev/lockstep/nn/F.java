@@ -1,6 +1,7 @@
 package dev.lockstep.nn;
 
 import dev.lockstep.tensor.DType;
+import dev.lockstep.tensor.NativeArgs;
 import dev.lockstep.tensor.Tensor;
 import java.util.Arrays;
 import org.bytedeco.pytorch.LongOptional;
@@ -15,7 +16,7 @@ public final class F {
     }
 
     private static TensorOptional optional(Tensor t) {
-        return t == null ? new TensorOptional() : new TensorOptional(t.unwrap());
+        return t == null ? NativeArgs.NO_TENSOR : new TensorOptional(t.unwrap());
     }
 
     public static Tensor relu(Tensor x) {
@@ -84,7 +85,7 @@ public final class F {
     }
 
     public static Tensor crossEntropy(Tensor input, Tensor target, Reduction reduction) {
-        return Tensor.wrap(torch.cross_entropy_loss(input.unwrap(), target.unwrap(), new TensorOptional(),
+        return Tensor.wrap(torch.cross_entropy_loss(input.unwrap(), target.unwrap(), NativeArgs.NO_TENSOR,
                 reduction.code, NO_IGNORE_INDEX, 0.0));
     }
 
@@ -97,7 +98,7 @@ public final class F {
         if (target.dtype() != DType.INT64) {
             throw new IllegalArgumentException("nllLoss needs int64 class indices as target, got " + target.dtype());
         }
-        return Tensor.wrap(torch.nll_loss(input.unwrap(), target.unwrap(), new TensorOptional(), reduction.code,
+        return Tensor.wrap(torch.nll_loss(input.unwrap(), target.unwrap(), NativeArgs.NO_TENSOR, reduction.code,
                 NO_IGNORE_INDEX));
     }
 

@@ -11,11 +11,9 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.TensorArrayRef;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -56,17 +54,13 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    private static TensorOptions options(DType dtype) {
-        return new TensorOptions(dtype.scalarType);
-    }
-
     public static Tensor zeros(long... shape) {
         return zeros(DType.FLOAT32, shape);
     }
 
     public static Tensor zeros(DType dtype, long... shape) {
         Torch.ensureLoaded();
-        return new Tensor(torch.zeros(shape, options(dtype)));
+        return new Tensor(torch.zeros(shape, NativeArgs.options(dtype)));
     }
 
     public static Tensor ones(long... shape) {
@@ -75,12 +69,12 @@ public final class Tensor {
 
     public static Tensor ones(DType dtype, long... shape) {
         Torch.ensureLoaded();
-        return new Tensor(torch.ones(shape, options(dtype)));
+        return new Tensor(torch.ones(shape, NativeArgs.options(dtype)));
     }
 
     public static Tensor full(double value, DType dtype, long... shape) {
         Torch.ensureLoaded();
-        return new Tensor(torch.full(shape, new Scalar(value), options(dtype)));
+        return new Tensor(torch.full(shape, new Scalar(value), NativeArgs.options(dtype)));
     }
 
     /** Standard normal samples from libtorch's default generator ({@link Torch#manualSeed}). */
@@ -90,19 +84,19 @@ public final class Tensor {
 
     public static Tensor randn(DType dtype, long... shape) {
         Torch.ensureLoaded();
-        return new Tensor(torch.randn(shape, options(dtype)));
+        return new Tensor(torch.randn(shape, NativeArgs.options(dtype)));
     }
 
     /** Uniform samples in [0, 1). */
     public static Tensor rand(DType dtype, long... shape) {
         Torch.ensureLoaded();
-        return new Tensor(torch.rand(shape, options(dtype)));
+        return new Tensor(torch.rand(shape, NativeArgs.options(dtype)));
     }
 
     /** A random permutation of 0..n-1 (int64) from libtorch's default generator. */
     public static Tensor randperm(long n) {
         Torch.ensureLoaded();
-        return new Tensor(torch.randperm(n, options(DType.INT64)));
+        return new Tensor(torch.randperm(n, NativeArgs.options(DType.INT64)));
     }
 
     /**
@@ -113,20 +107,20 @@ public final class Tensor {
     public static Tensor randperm(long n, long seed) {
         Torch.ensureLoaded();
         try (Generator g = torch.createCPUGenerator(seed); GeneratorOptional opt = new GeneratorOptional(g)) {
-            return new Tensor(torch.randperm(n, opt, options(DType.INT64)));
+            return new Tensor(torch.randperm(n, opt, NativeArgs.options(DType.INT64)));
         }
     }
 
     /** 0, 1, ..., end-1 as int64. */
     public static Tensor arange(long end) {
         Torch.ensureLoaded();
-        return new Tensor(torch.arange(new Scalar(end), options(DType.INT64)));
+        return new Tensor(torch.arange(new Scalar(end), NativeArgs.options(DType.INT64)));
     }
 
     /** start, start+step, ... below end, as float32. */
     public static Tensor arange(double start, double end, double step) {
         Torch.ensureLoaded();
-        return new Tensor(torch.arange(new Scalar(start), new Scalar(end), new Scalar(step), options(DType.FLOAT32)));
+        return new Tensor(torch.arange(new Scalar(start), new Scalar(end), new Scalar(step), NativeArgs.options(DType.FLOAT32)));
     }
 
     public static Tensor scalar(double value) {
@@ -174,7 +168,7 @@ public final class Tensor {
      */
     private static Tensor filled(DType dtype, long[] shape, Consumer<Pointer> fill) {
         Torch.ensureLoaded();
-        org.bytedeco.pytorch.Tensor t = torch.empty(shape, options(dtype), new MemoryFormatOptional());
+        org.bytedeco.pytorch.Tensor t = torch.empty(shape, NativeArgs.options(dtype), NativeArgs.NO_MEMORY_FORMAT);
         if (t.numel() > 0) {
             fill.accept(t.data_ptr());
         }
