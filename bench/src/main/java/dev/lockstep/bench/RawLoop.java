@@ -29,6 +29,7 @@ import org.bytedeco.pytorch.global.torch;
  * libtorch calls (raw tensors, ATen ops, libtorch's own optimisers, a PointerScope per step), with
  * nothing of Lockstep in between. Prints each epoch's seconds, then its seconds per phase, timed as
  * Lockstep's "where the time went" table times them. Usage: RawLoop {mlp|cnn} EPOCHS THREADS MNIST_DIR
+ * (OpenBLAS runs one thread, as under Lockstep; {@code -Dopenblas.threads=N} gives it N).
  */
 public final class RawLoop {
     private RawLoop() {
@@ -39,7 +40,7 @@ public final class RawLoop {
         int epochs = Integer.parseInt(args[1]);
         Loader.load(torch.class);
         Loader.load(openblas_full.class);
-        openblas_full.openblas_set_num_threads(1);
+        openblas_full.openblas_set_num_threads(Integer.getInteger("openblas.threads", 1));
         torch.set_num_threads(Integer.parseInt(args[2]));
         torch.manual_seed(1);
         Path dir = Path.of(args[3]);
