@@ -1,9 +1,9 @@
 package dev.lockstep.optim;
 
 import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.MemoryScope;
 import dev.lockstep.tensor.Tensor;
 import java.util.List;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IValue;
@@ -24,15 +24,9 @@ final class FusedAdam {
 
     /** Looked up on first use, when libtorch is loaded; kept for the life of the process. */
     private static final class Ops {
-        static final OperatorHandle ADAM = kept(Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adam_", ""));
-        static final OperatorHandle ADAMW = kept(Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adamw_", ""));
-        static final Type.TypePtr TENSOR = kept(new Type.TypePtr(TensorType.get()));
-
-        /** An extra reference, so that a memory scope open at first use does not free it. */
-        private static <P extends Pointer> P kept(P p) {
-            p.retainReference();
-            return p;
-        }
+        static final OperatorHandle ADAM = MemoryScope.pin(Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adam_", ""));
+        static final OperatorHandle ADAMW = MemoryScope.pin(Dispatcher.singleton().findSchemaOrThrow("aten::_fused_adamw_", ""));
+        static final Type.TypePtr TENSOR = MemoryScope.pin(new Type.TypePtr(TensorType.get()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.lockstep.tensor;
 
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
 /**
@@ -26,5 +27,17 @@ public final class MemoryScope implements AutoCloseable {
     @Override
     public void close() {
         scope.close();
+    }
+
+    /**
+     * Keeps a native object alive and usable for the life of the process: an extra reference so
+     * that the memory scope it was made in does not null it on close, and no deallocator for the GC.
+     * (Not PointerScope.detach: that drops a reference for every open scope, held or not, and
+     * nulled the store of a group made inside nested scopes.) For Lockstep's own packages.
+     */
+    public static <P extends Pointer> P pin(P p) {
+        p.retainReference();
+        p.deallocate(false);
+        return p;
     }
 }

@@ -2,7 +2,6 @@ package dev.lockstep.tensor;
 
 import java.util.EnumMap;
 import java.util.Map;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
@@ -21,10 +20,10 @@ public final class NativeArgs {
 
     static {
         Torch.ensureLoaded();
-        NO_TENSOR = retained(new TensorOptional());
-        NO_MEMORY_FORMAT = retained(new MemoryFormatOptional());
+        NO_TENSOR = MemoryScope.pin(new TensorOptional());
+        NO_MEMORY_FORMAT = MemoryScope.pin(new MemoryFormatOptional());
         for (DType dtype : DType.values()) {
-            OPTIONS.put(dtype, retained(new TensorOptions(dtype.scalarType)));
+            OPTIONS.put(dtype, MemoryScope.pin(new TensorOptions(dtype.scalarType)));
         }
     }
 
@@ -34,11 +33,5 @@ public final class NativeArgs {
     /** Options of a CPU tensor of {@code dtype}. */
     static TensorOptions options(DType dtype) {
         return OPTIONS.get(dtype);
-    }
-
-    /** One extra reference, so that the memory scope open while this class loads leaves it alive. */
-    private static <P extends Pointer> P retained(P p) {
-        p.retainReference();
-        return p;
     }
 }

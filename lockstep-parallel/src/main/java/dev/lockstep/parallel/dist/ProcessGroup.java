@@ -1,5 +1,6 @@
 package dev.lockstep.parallel.dist;
 
+import dev.lockstep.tensor.MemoryScope;
 import dev.lockstep.tensor.Tensor;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -7,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
@@ -56,9 +56,9 @@ public final class ProcessGroup implements AutoCloseable {
         try {
             this.peers = Peers.exchange(store, options);
             // Each native owner gets its own clone: handing it the same TCPStore twice aborts the JVM.
-            backend = pin(options.backend() == Backend.NCCL
+            backend = MemoryScope.pin(options.backend() == Backend.NCCL
                     ? NcclBackend.create(store.clone(), options) : gloo(store, options));
-            group = pin(new org.bytedeco.pytorch.ProcessGroup(store.clone(), options.rank(), options.worldSize()));
+            group = MemoryScope.pin(new org.bytedeco.pytorch.ProcessGroup(store.clone(), options.rank(), options.worldSize()));
             DeviceType deviceType = options.backend() == Backend.NCCL ? DeviceType.CUDA : DeviceType.CPU;
             BackendType type = options.backend() == Backend.NCCL ? BackendType.NCCL : BackendType.GLOO;
             group.setBackend(deviceType, type, new BackendOptional(backend));
@@ -108,18 +108,6 @@ public final class ProcessGroup implements AutoCloseable {
             // let Gloo report the unreachable master with its own words below
         }
         return ProcessGroupGloo.createDefaultDevice();
-    }
-
-    /**
-     * Keeps a native object alive and usable for the life of the process: an extra reference so
-     * that the memory scope it was made in does not null it on close, and no deallocator for the GC.
-     * (Not PointerScope.detach: that drops a reference for every open scope, held or not, and
-     * nulled the store of a group made inside nested scopes.)
-     */
-    static <P extends Pointer> P pin(P p) {
-        p.retainReference();
-        p.deallocate(false);
-        return p;
     }
 
     private Milliseconds timeout() {

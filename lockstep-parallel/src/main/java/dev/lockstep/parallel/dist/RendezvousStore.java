@@ -1,5 +1,6 @@
 package dev.lockstep.parallel.dist;
 
+import dev.lockstep.tensor.MemoryScope;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -58,7 +59,7 @@ final class RendezvousStore implements AutoCloseable {
             TCPStoreOptions so = options(o, listener.port());
             so.isServer(true);
             so.masterListenFd(new IntOptional(listener.fd()));
-            TCPStore store = ProcessGroup.pin(new TCPStore("127.0.0.1", so));
+            TCPStore store = MemoryScope.pin(new TCPStore("127.0.0.1", so));
             return new RendezvousStore(store, new StoreGateway(gate, listener.port(), handshake));
         } catch (IOException | RuntimeException e) {
             closeQuietly(gate);
@@ -85,7 +86,7 @@ final class RendezvousStore implements AutoCloseable {
         try {
             TCPStoreOptions so = options(o, tunnel.port());
             so.isServer(false);
-            return new RendezvousStore(ProcessGroup.pin(new TCPStore("127.0.0.1", so)), tunnel);
+            return new RendezvousStore(MemoryScope.pin(new TCPStore("127.0.0.1", so)), tunnel);
         } catch (RuntimeException e) {
             closeQuietly(tunnel);
             throw new DistributedException(o.rank(), "could not open the rendezvous store through the master at "
