@@ -29,7 +29,8 @@ import org.bytedeco.pytorch.global.torch;
  * libtorch calls (raw tensors, ATen ops, libtorch's own optimisers, a PointerScope per step), with
  * nothing of Lockstep in between. Prints each epoch's seconds, then its seconds per phase, timed as
  * Lockstep's "where the time went" table times them. Usage: RawLoop {mlp|cnn} EPOCHS THREADS MNIST_DIR
- * (OpenBLAS runs one thread, as under Lockstep; {@code -Dopenblas.threads=N} gives it N).
+ * (OpenBLAS gets the threads Lockstep's trainer gives it: THREADS for the MLP, one for the CNN;
+ * {@code -Dopenblas.threads=N} gives it N).
  */
 public final class RawLoop {
     private RawLoop() {
@@ -39,15 +40,16 @@ public final class RawLoop {
         String model = args[0];
         int epochs = Integer.parseInt(args[1]);
         Loader.load(torch.class);
+        int threads = Integer.parseInt(args[2]);
+        boolean cnn = model.equals("cnn");
         Loader.load(openblas_full.class);
-        openblas_full.openblas_set_num_threads(Integer.getInteger("openblas.threads", 1));
-        torch.set_num_threads(Integer.parseInt(args[2]));
+        openblas_full.openblas_set_num_threads(Integer.getInteger("openblas.threads", cnn ? 1 : threads));
+        torch.set_num_threads(threads);
         torch.manual_seed(1);
         Path dir = Path.of(args[3]);
         Tensor images = idx(dir.resolve("train-images-idx3-ubyte.gz"), 60000, 1, 28, 28)
                 .to(torch.ScalarType.Float).div(new Scalar(255.0));
         Tensor labels = idx(dir.resolve("train-labels-idx1-ubyte.gz"), 60000).to(torch.ScalarType.Long);
-        boolean cnn = model.equals("cnn");
         Tensor[] p = cnn
                 ? new Tensor[] {param(9, 32, 1, 3, 3), param(9, 32), param(6272, 10, 6272), param(6272, 10)}
                 : new Tensor[] {param(784, 256, 784), param(784, 256), param(256, 10, 256), param(256, 10)};

@@ -42,7 +42,7 @@ final class TrainCommand {
     private static final Set<String> OPTIONS = Set.of("model", "dataset", "data-dir", "epochs", "batch-size", "lr",
             "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers", "nproc-per-node",
             "timeout", "checkpoint-every", "keep-checkpoints", "resume", "max-restarts", "normalize", "random-crop",
-            "lr-schedule");
+            "lr-schedule", "blas-threads");
     private static final Set<String> FLAGS = Set.of("verbose", "help", "skip-nonfinite");
     static final String HELP = """
             usage: lockstep train [options]
@@ -66,6 +66,9 @@ final class TrainCommand {
               --log-interval N                       batches between progress lines (default 100;
                                                      on a terminal a progress bar replaces them)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
+              --blas-threads N                       OpenBLAS threads for matrix products (default:
+                                                     --threads for models without convolutions
+                                                     and one replica, else 1)
               --num-workers N                        batch-preparing threads (default 1)
               --strategy {auto,single,dp,ddp}        how devices are used (default auto: dp when
                                                      there are several devices, else single)
@@ -129,6 +132,9 @@ final class TrainCommand {
                 .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
                 .skipNonFinite(a.flag("skip-nonfinite"));
         checkpointing(a, out, trainer);
+        if (a.has("blas-threads")) {
+            trainer.blasThreads(a.positiveInt("blas-threads", 1));
+        }
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");
 

@@ -96,6 +96,18 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
+    /** This module and all its descendants, depth first, this one first (PyTorch's {@code modules()}). */
+    public final List<Module> modules() {
+        List<Module> out = new ArrayList<>();
+        addModules(out);
+        return out;
+    }
+
+    private void addModules(List<Module> out) {
+        out.add(this);
+        children.values().forEach(c -> c.addModules(out));
+    }
+
     /**
      * Parameters and buffers by dotted name, sharing storage with the module (as PyTorch's
      * {@code state_dict()}; copy before mutating).

@@ -17,8 +17,9 @@ public final class Torch {
     }
 
     /**
-     * Loads the natives once and fixes the thread setup: OpenBLAS gets one thread so its pool does
-     * not fight libtorch's OpenMP pool (10x slower MLP training when they do).
+     * Loads the natives once and fixes the thread setup: OpenBLAS starts with one thread so its pool
+     * does not fight libtorch's OpenMP pool (10x slower MLP training when they do, with OpenMP's
+     * threads spinning); {@link #setBlasThreads} gives it more.
      */
     static void ensureLoaded() {
         if (loaded) {
@@ -77,6 +78,24 @@ public final class Torch {
     public static int numThreads() {
         ensureLoaded();
         return torch.get_num_threads();
+    }
+
+    /**
+     * Threads of OpenBLAS's own pool, which runs libtorch's CPU matrix products. libtorch calls them
+     * outside its OpenMP regions, so a product uses one core unless the pool has more threads
+     * (PyTorch's MKL follows {@code torch.set_num_threads}; OpenBLAS here does not). Process-wide.
+     */
+    public static void setBlasThreads(int threads) {
+        if (threads <= 0) {
+            throw new IllegalArgumentException("BLAS threads must be > 0, got " + threads);
+        }
+        ensureLoaded();
+        openblas_full.openblas_set_num_threads(threads);
+    }
+
+    public static int blasThreads() {
+        ensureLoaded();
+        return openblas_full.openblas_get_num_threads();
     }
 
     /** {@code torch.get_num_interop_threads}: threads running independent operators concurrently. */

@@ -88,6 +88,16 @@ class ModuleTest {
     }
 
     @Test
+    void modulesListsEveryDescendantDepthFirstFromItself() {
+        Net net = new Net();
+        Dropout last = new Dropout(0.1);
+        Sequential inner = new Sequential(last);
+        Sequential outer = new Sequential(net, inner);
+        assertEquals(List.of(outer, net, net.fc1, net.bn, net.drop, net.fc2, inner, last), outer.modules());
+        assertEquals(List.of(last), last.modules());
+    }
+
+    @Test
     void trainAndEvalPropagateToDescendants() {
         Net net = new Net();
         Sequential outer = new Sequential(net, new Sequential(new Dropout(0.1)));

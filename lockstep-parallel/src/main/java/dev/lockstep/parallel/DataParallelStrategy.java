@@ -35,6 +35,11 @@ public final class DataParallelStrategy implements Strategy {
         return dp;
     }
 
+    @Override
+    public int replicasPerProcess() {
+        return devices.size();
+    }
+
     /** Stops the replica threads of every model this strategy wrapped. */
     @Override
     public void close() {

@@ -59,6 +59,11 @@ public interface Strategy extends AutoCloseable {
     default void allReduceSum(double[] values) {
     }
 
+    /** Model replicas this process runs at once: DataParallel's devices, else 1. */
+    default int replicasPerProcess() {
+        return 1;
+    }
+
     default int rank() {
         return 0;
     }

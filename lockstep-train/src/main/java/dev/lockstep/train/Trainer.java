@@ -18,6 +18,7 @@ import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.MemoryScope;
 import dev.lockstep.tensor.NoGrad;
 import dev.lockstep.tensor.Tensor;
+import dev.lockstep.tensor.Torch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -56,6 +57,7 @@ public final class Trainer {
     private final boolean resumeLatest;
     private final boolean skipNonFinite;
     private final SchedulerInterval schedulerInterval;
+    private final int blasThreads;
     private final Listeners listeners;
 
     private Trainer(Builder b) {
@@ -74,6 +76,7 @@ public final class Trainer {
         this.resumeLatest = b.resumeLatest;
         this.skipNonFinite = b.skipNonFinite;
         this.schedulerInterval = b.schedulerInterval;
+        this.blasThreads = b.blasThreads;
         this.listeners = new Listeners(b.listeners);
     }
 
@@ -96,6 +99,17 @@ public final class Trainer {
      */
     public TrainingResult fit(Module model, Loss criterion, Optimizer optimizer, LRScheduler scheduler,
                               Dataset train, Dataset test) {
+        int callersBlasThreads = Torch.blasThreads();
+        Torch.setBlasThreads(blasThreads > 0 ? blasThreads : BlasThreads.choose(model, strategy));
+        try {
+            return train(model, criterion, optimizer, scheduler, train, test);
+        } finally {
+            Torch.setBlasThreads(callersBlasThreads);
+        }
+    }
+
+    private TrainingResult train(Module model, Loss criterion, Optimizer optimizer, LRScheduler scheduler,
+                                 Dataset train, Dataset test) {
         int world = strategy.worldSize();
         if (batchSize % world != 0) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " must be divisible by the number of processes ("
@@ -343,6 +357,7 @@ public final class Trainer {
         private boolean resumeLatest;
         private boolean skipNonFinite;
         private SchedulerInterval schedulerInterval = SchedulerInterval.EPOCH;
+        private int blasThreads; // 0: chosen from the model
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -380,6 +395,16 @@ public final class Trainer {
         /** When {@code fit} steps its scheduler (Lightning's {@code interval}); EPOCH by default. */
         public Builder schedulerInterval(SchedulerInterval interval) {
             this.schedulerInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Threads of OpenBLAS's pool during {@code fit} (the CPU's matrix products). By default
+         * libtorch's threads for a model without convolutions on one replica per process, else one
+         * (measured, in {@code BlasThreads}). The caller's setting is restored when {@code fit} returns.
+         */
+        public Builder blasThreads(int threads) {
+            this.blasThreads = positive("BLAS threads", threads);
             return this;
         }
 

@@ -1,0 +1,79 @@
+package dev.lockstep.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lockstep.data.TensorDataset;
+import dev.lockstep.models.SimpleCNN;
+import dev.lockstep.models.TwoLayerNet;
+import dev.lockstep.nn.CrossEntropyLoss;
+import dev.lockstep.nn.Module;
+import dev.lockstep.optim.SGD;
+import dev.lockstep.parallel.DataParallelStrategy;
+import dev.lockstep.parallel.SingleDevice;
+import dev.lockstep.parallel.Strategy;
+import dev.lockstep.tensor.DType;
+import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.Tensor;
+import dev.lockstep.tensor.Torch;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The OpenBLAS threads a fit runs with, read by a listener while it trains, and restored after it. */
+class BlasThreadsTest {
+    private static final int CALLERS = 1;
+
+    @BeforeEach
+    void setUp() {
+        Torch.setNumThreads(2);
+        Torch.setBlasThreads(CALLERS);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Torch.setNumThreads(1);
+    }
+
+    @Test
+    void modelOfMatrixProductsGetsLibtorchsThreads() {
+        assertEquals(2, blasThreadsDuringFit(new TwoLayerNet(784, 8, 10), new SingleDevice(Device.CPU), b -> b));
+    }
+
+    @Test
+    void modelWithConvolutionsGetsOne() {
+        assertEquals(1, blasThreadsDuringFit(new SimpleCNN(), new SingleDevice(Device.CPU), b -> b));
+    }
+
+    @Test
+    void severalReplicasInOneProcessGetOne() {
+        try (Strategy dp = new DataParallelStrategy(List.of(Device.CPU, Device.CPU))) {
+            assertEquals(1, blasThreadsDuringFit(new TwoLayerNet(784, 8, 10), dp, b -> b));
+        }
+    }
+
+    @Test
+    void anExplicitCountWins() {
+        assertEquals(3, blasThreadsDuringFit(new SimpleCNN(), new SingleDevice(Device.CPU), b -> b.blasThreads(3)));
+    }
+
+    /** Fits {@code model} for a step on 8 MNIST-shaped examples; checks the caller's count is back. */
+    private static int blasThreadsDuringFit(Module model, Strategy strategy, UnaryOperator<Trainer.Builder> options) {
+        Torch.manualSeed(0);
+        Tensor x = Tensor.rand(DType.FLOAT32, 8, 1, 28, 28);
+        Tensor y = Tensor.zeros(DType.INT64, 8);
+        int[] seen = new int[1];
+        TrainingListener probe = new TrainingListener() {
+            @Override
+            public void onEpochStart(int epoch) {
+                seen[0] = Torch.blasThreads();
+            }
+        };
+        options.apply(Trainer.builder().strategy(strategy).batchSize(8).logInterval(0).numWorkers(0).log(s -> { })
+                .listener(probe)).build().fit(model, new CrossEntropyLoss(), new SGD(model.parameters(), 0.1),
+                new TensorDataset(x, y), new TensorDataset(x, y));
+        assertEquals(CALLERS, Torch.blasThreads(), "the caller's BLAS threads after fit");
+        return seen[0];
+    }
+}
