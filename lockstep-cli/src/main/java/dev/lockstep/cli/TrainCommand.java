@@ -69,7 +69,8 @@ final class TrainCommand {
               --blas-threads N                       OpenBLAS threads for matrix products (default:
                                                      --threads for models without convolutions
                                                      and one replica, else 1)
-              --num-workers N                        batch-preparing threads (default 1)
+              --num-workers N                        batch-preparing threads (default 1; 0 while
+                                                     OpenBLAS has several threads)
               --strategy {auto,single,dp,ddp}        how devices are used (default auto: dp when
                                                      there are several devices, else single)
               --nproc-per-node N                     with --strategy ddp: start N worker processes
@@ -121,7 +122,6 @@ final class TrainCommand {
         long seed = a.longValue("seed", 1);
         int logInterval = a.integer("log-interval", 100);
         int threads = a.positiveInt("threads", defaultThreads());
-        int numWorkers = a.integer("num-workers", 1);
         String schedule = a.string("lr-schedule", kind.lrSchedule());
         if (!LRSchedulers.NAMES.contains(schedule)) {
             throw new UsageException("unknown --lr-schedule '" + schedule + "': expected constant or cosine");
@@ -129,11 +129,14 @@ final class TrainCommand {
         int cropPadding = cropPadding(a, kind);
         Path out = a.has("out") ? checkWritable(Path.of(a.string("out", null))) : null;
         Trainer.Builder trainer = Trainer.builder().epochs(epochs).batchSize(batchSize).seed(seed)
-                .logInterval(logInterval).numWorkers(numWorkers).classification(kind.classification()).outDir(out)
+                .logInterval(logInterval).classification(kind.classification()).outDir(out)
                 .skipNonFinite(a.flag("skip-nonfinite"));
         checkpointing(a, out, trainer);
         if (a.has("blas-threads")) {
             trainer.blasThreads(a.positiveInt("blas-threads", 1));
+        }
+        if (a.has("num-workers")) {
+            trainer.numWorkers(a.integer("num-workers", 1));
         }
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");

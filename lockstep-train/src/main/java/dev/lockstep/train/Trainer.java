@@ -99,17 +99,18 @@ public final class Trainer {
      */
     public TrainingResult fit(Module model, Loss criterion, Optimizer optimizer, LRScheduler scheduler,
                               Dataset train, Dataset test) {
+        CpuThreads threads = CpuThreads.choose(model, strategy, blasThreads, numWorkers);
         int callersBlasThreads = Torch.blasThreads();
-        Torch.setBlasThreads(blasThreads > 0 ? blasThreads : BlasThreads.choose(model, strategy));
+        Torch.setBlasThreads(threads.blas());
         try {
-            return train(model, criterion, optimizer, scheduler, train, test);
+            return train(model, criterion, optimizer, scheduler, train, test, threads.loaderWorkers());
         } finally {
             Torch.setBlasThreads(callersBlasThreads);
         }
     }
 
     private TrainingResult train(Module model, Loss criterion, Optimizer optimizer, LRScheduler scheduler,
-                                 Dataset train, Dataset test) {
+                                 Dataset train, Dataset test, int workers) {
         int world = strategy.worldSize();
         if (batchSize % world != 0) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " must be divisible by the number of processes ("
@@ -117,12 +118,12 @@ public final class Trainer {
         }
         Module wrapped = strategy.wrap(model);
         Sampler trainOrder = trainOrder(train);
-        DataLoader trainLoader = trainLoader(train, trainOrder, 0);
+        DataLoader trainLoader = trainLoader(train, trainOrder, 0, workers);
         long stepsPerEpoch = trainLoader.numBatches();
         Checkpointer checkpointer = new Checkpointer(checkpoints, strategy, seed, batchSize, log);
         Progress start = resumeFrom == null && !resumeLatest ? Progress.START
                 : checkpointer.restore(resumeFrom, resumeLatest, stepsPerEpoch, model, optimizer, scheduler);
-        DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatchSize).numWorkers(numWorkers)
+        DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatchSize).numWorkers(workers)
                 .sampler(strategy.shardForEval(new SequentialSampler(test.size()), test.size())).build();
         listeners.onTrainingStart(new TrainingInfo(strategy.rank(), world, strategy.name(), epochs, stepsPerEpoch,
                 train.size(), batchSize));
@@ -132,7 +133,7 @@ public final class Trainer {
                 listeners.onEpochStart(epoch);
                 long started = System.nanoTime();
                 long done = epoch == start.epoch() ? start.stepInEpoch() : 0;
-                DataLoader loader = done == 0 ? trainLoader : trainLoader(train, trainOrder, done * (batchSize / world));
+                DataLoader loader = done == 0 ? trainLoader : trainLoader(train, trainOrder, done * (batchSize / world), workers);
                 loader.setEpoch(epoch - 1);
                 Progress from = new Progress(epoch, done, (epoch - 1) * stepsPerEpoch + done);
                 double[] trained;
@@ -169,7 +170,7 @@ public final class Trainer {
      * batch spans.
      */
     public long estimatedSteppingBatches(Dataset train) {
-        return epochs * trainLoader(train, trainOrder(train), 0).numBatches();
+        return epochs * trainLoader(train, trainOrder(train), 0, 0).numBatches();
     }
 
     private Sampler trainOrder(Dataset train) {
@@ -180,12 +181,12 @@ public final class Trainer {
      * The loader of an epoch's batches; {@code skip} leaves out the first examples of this rank's
      * order, which are whole batches already trained before a resume.
      */
-    private DataLoader trainLoader(Dataset train, Sampler order, long skip) {
+    private DataLoader trainLoader(Dataset train, Sampler order, long skip, int workers) {
         Sampler sampler = skip == 0 ? order : epoch -> {
             long[] all = order.indices(epoch);
             return Arrays.copyOfRange(all, (int) Math.min(skip, all.length), all.length);
         };
-        return DataLoader.builder(train).batchSize(batchSize / strategy.worldSize()).numWorkers(numWorkers)
+        return DataLoader.builder(train).batchSize(batchSize / strategy.worldSize()).numWorkers(workers)
                 .sampler(sampler).build();
     }
 
@@ -347,7 +348,7 @@ public final class Trainer {
         private int batchSize = 64;
         private int evalBatchSize = 1000;
         private long seed = 1;
-        private int numWorkers = 1;
+        private int numWorkers = -1; // chosen in fit, as blasThreads
         private int logInterval = 100;
         private boolean classification = true;
         private Path outDir;
@@ -357,7 +358,7 @@ public final class Trainer {
         private boolean resumeLatest;
         private boolean skipNonFinite;
         private SchedulerInterval schedulerInterval = SchedulerInterval.EPOCH;
-        private int blasThreads; // 0: chosen from the model
+        private int blasThreads = -1; // chosen in fit from the model and strategy (CpuThreads)
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -401,7 +402,7 @@ public final class Trainer {
         /**
          * Threads of OpenBLAS's pool during {@code fit} (the CPU's matrix products). By default
          * libtorch's threads for a model without convolutions on one replica per process, else one
-         * (measured, in {@code BlasThreads}). The caller's setting is restored when {@code fit} returns.
+         * (measured, in {@code CpuThreads}). The caller's setting is restored when {@code fit} returns.
          */
         public Builder blasThreads(int threads) {
             this.blasThreads = positive("BLAS threads", threads);
@@ -435,7 +436,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Background threads preparing batches (0 = load in the training thread). */
+        /**
+         * Background threads preparing batches (0 = load in the training thread). By default one,
+         * or none while OpenBLAS has several threads (measured, in {@code CpuThreads}).
+         */
         public Builder numWorkers(int numWorkers) {
             if (numWorkers < 0) {
                 throw new IllegalArgumentException("numWorkers must be >= 0, got " + numWorkers);

@@ -21,8 +21,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The OpenBLAS threads a fit runs with, read by a listener while it trains, and restored after it. */
-class BlasThreadsTest {
+/**
+ * The OpenBLAS threads a fit runs with, read by a listener while it trains and restored after it,
+ * and the loader workers chosen with them.
+ */
+class CpuThreadsTest {
     private static final int CALLERS = 1;
 
     @BeforeEach
@@ -56,6 +59,15 @@ class BlasThreadsTest {
     @Test
     void anExplicitCountWins() {
         assertEquals(3, blasThreadsDuringFit(new SimpleCNN(), new SingleDevice(Device.CPU), b -> b.blasThreads(3)));
+    }
+
+    @Test
+    void loadersPrefetchOnOneWorkerUnlessOpenBlasHasSeveralThreads() {
+        Strategy single = new SingleDevice(Device.CPU);
+        assertEquals(new CpuThreads(2, 0), CpuThreads.choose(new TwoLayerNet(4, 4, 2), single, -1, -1));
+        assertEquals(new CpuThreads(1, 1), CpuThreads.choose(new SimpleCNN(), single, -1, -1));
+        assertEquals(new CpuThreads(1, 1), CpuThreads.choose(new TwoLayerNet(4, 4, 2), single, 1, -1));
+        assertEquals(new CpuThreads(2, 3), CpuThreads.choose(new TwoLayerNet(4, 4, 2), single, -1, 3));
     }
 
     /** Fits {@code model} for a step on 8 MNIST-shaped examples; checks the caller's count is back. */
