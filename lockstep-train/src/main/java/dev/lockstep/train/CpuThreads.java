@@ -14,8 +14,8 @@ import dev.lockstep.tensor.Torch;
  *   <li>a model of matrix products alone (the seeds' MLP) gives OpenBLAS libtorch's threads: its
  *       products run outside libtorch's OpenMP regions, on one core unless OpenBLAS splits them;</li>
  *   <li>a model with convolutions gives it one: its time is in oneDNN's convolutions on libtorch's
- *       OpenMP threads, and OpenBLAS's helper, spinning after each small product, took a core from
- *       them;</li>
+ *       OpenMP threads, which trained slower with a second OpenBLAS thread (most likely OpenBLAS's
+ *       helper, spinning after each small product, taking a core from them);</li>
  *   <li>so does a process running several replicas at once (DataParallel), whose concurrent
  *       products would share one pool;</li>
  *   <li>the loaders prefetch on one worker, except while OpenBLAS splits each product over several
