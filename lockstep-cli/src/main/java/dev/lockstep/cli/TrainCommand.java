@@ -136,7 +136,11 @@ final class TrainCommand {
             trainer.blasThreads(a.positiveInt("blas-threads", 1));
         }
         if (a.has("num-workers")) {
-            trainer.numWorkers(a.integer("num-workers", 1));
+            int workers = a.integer("num-workers", 1);
+            if (workers < 0) {
+                throw new UsageException("--num-workers must be an integer >= 0, got " + workers);
+            }
+            trainer.numWorkers(workers);
         }
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         String optimizerName = a.string("optimizer", "adam");

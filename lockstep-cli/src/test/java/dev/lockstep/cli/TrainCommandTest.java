@@ -100,6 +100,8 @@ class TrainCommandTest {
         assertError("--batch-size must be a positive integer, got 0", "train", "--batch-size", "0");
         assertError("--batch-size must be a positive integer, got -3", "train", "--batch-size", "-3");
         assertError("--epochs must be an integer, got 'two'", "train", "--epochs", "two");
+        assertError("--blas-threads must be a positive integer, got 0", "train", "--blas-threads", "0");
+        assertError("--num-workers must be an integer >= 0, got -1", "train", "--num-workers", "-1");
         assertError("unknown option --frobnicate", "train", "--frobnicate");
         assertError("nowhere: not a directory", "train", "--data-dir", tmp.resolve("nowhere").toString());
         Files.createDirectories(tmp.resolve("empty"));
