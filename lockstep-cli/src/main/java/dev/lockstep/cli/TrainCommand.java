@@ -68,7 +68,7 @@ final class TrainCommand {
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
               --blas-threads N                       OpenBLAS threads for matrix products (default:
                                                      --threads for models without convolutions
-                                                     and one replica, else 1)
+                                                     on one CPU replica, else 1)
               --num-workers N                        batch-preparing threads (default 1; 0 while
                                                      OpenBLAS has several threads)
               --strategy {auto,single,dp,ddp}        how devices are used (default auto: dp when

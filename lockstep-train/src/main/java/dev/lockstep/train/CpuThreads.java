@@ -17,7 +17,7 @@ import dev.lockstep.tensor.Torch;
  *       OpenMP threads, which trained slower with a second OpenBLAS thread (most likely OpenBLAS's
  *       helper, spinning after each small product, taking a core from them);</li>
  *   <li>so does a process running several replicas at once (DataParallel), whose concurrent
- *       products would share one pool;</li>
+ *       products would share one pool, and a model on a GPU, whose products OpenBLAS does not run;</li>
  *   <li>the loaders prefetch on one worker, except while OpenBLAS splits each product over several
  *       threads: a worker then delays one part of every product, and so the whole product, by
  *       more than loading in the training thread costs.</li>
@@ -31,7 +31,8 @@ record CpuThreads(int blas, int loaderWorkers) {
     static CpuThreads choose(Module model, Strategy strategy, int blas, int loaderWorkers) {
         if (blas < 0) {
             boolean convolutions = model.modules().stream().anyMatch(m -> m instanceof Conv2d);
-            blas = convolutions || strategy.replicasPerProcess() > 1 ? 1 : Torch.numThreads();
+            boolean onCpuAlone = !strategy.inputDevice().isCuda() && strategy.replicasPerProcess() == 1;
+            blas = onCpuAlone && !convolutions ? Torch.numThreads() : 1;
         }
         return new CpuThreads(blas, loaderWorkers >= 0 ? loaderWorkers : blas > 1 ? 0 : 1);
     }

@@ -401,8 +401,9 @@ public final class Trainer {
 
         /**
          * Threads of OpenBLAS's pool during {@code fit} (the CPU's matrix products). By default
-         * libtorch's threads for a model without convolutions on one replica per process, else one
-         * (measured, in {@code CpuThreads}). The caller's setting is restored when {@code fit} returns.
+         * libtorch's threads for a model without convolutions on the CPU, one replica per process;
+         * else one (measured, in {@code CpuThreads}). The caller's setting is restored when
+         * {@code fit} returns.
          */
         public Builder blasThreads(int threads) {
             this.blasThreads = positive("BLAS threads", threads);

@@ -71,6 +71,27 @@ class CpuThreadsTest {
         assertEquals(new CpuThreads(2, 3), CpuThreads.choose(new TwoLayerNet(4, 4, 2), single, -1, 3));
     }
 
+    @Test
+    void aModelOnAGpuKeepsOneOpenBlasThreadAndPrefetches() {
+        Strategy gpu = new Strategy() { // choose reads only where batches go; no GPU is needed for that
+            @Override
+            public String name() {
+                return "single";
+            }
+
+            @Override
+            public Device inputDevice() {
+                return Device.cuda(0);
+            }
+
+            @Override
+            public Module wrap(Module model) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        assertEquals(new CpuThreads(1, 1), CpuThreads.choose(new TwoLayerNet(4, 4, 2), gpu, -1, -1));
+    }
+
     /** Fits {@code model} for a step on 8 MNIST-shaped examples; checks the caller's count is back. */
     private static int blasThreadsDuringFit(Module model, Strategy strategy, UnaryOperator<Trainer.Builder> options) {
         Torch.manualSeed(0);
