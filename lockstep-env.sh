@@ -2,7 +2,8 @@
 # benchmarks that start Java themselves (so that they compare like with like). Source it from bash;
 # a variable already set is kept.
 #   OMP_WAIT_POLICY=passive  OpenMP workers sleep instead of spinning against each other
-#   OPENBLAS_NUM_THREADS=1   OpenBLAS's own pool stays out of libtorch's way
+#   OPENBLAS_NUM_THREADS=1   OpenBLAS's own pool starts out of libtorch's way (the trainer gives it
+#                            libtorch's threads for a model of matrix products alone)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 # One malloc arena, the brk heap. glibc's per-thread arenas fragment under libtorch's many
