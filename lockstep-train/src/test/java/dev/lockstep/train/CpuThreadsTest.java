@@ -73,22 +73,7 @@ class CpuThreadsTest {
 
     @Test
     void aModelOnAGpuKeepsOneOpenBlasThreadAndPrefetches() {
-        Strategy gpu = new Strategy() { // choose reads only where batches go; no GPU is needed for that
-            @Override
-            public String name() {
-                return "single";
-            }
-
-            @Override
-            public Device inputDevice() {
-                return Device.cuda(0);
-            }
-
-            @Override
-            public Module wrap(Module model) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        Strategy gpu = new SingleDevice(Device.cuda(0)); // choose reads only where batches go: no GPU needed
         assertEquals(new CpuThreads(1, 1), CpuThreads.choose(new TwoLayerNet(4, 4, 2), gpu, -1, -1));
     }
 
