@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # RSS of a long seed-CNN run, sampled every 2 s from each training JVM, reported as the median of
-# each of EPOCHS equal slices of the run (about one per epoch; the medians skip the short spikes of
-# evaluation batches of 1000). Flat means the step and epoch scopes release everything.
+# each of EPOCHS equal slices of the run (about one per epoch). Flat means the step and epoch
+# scopes release everything.
 #   single  ./lockstep train --epochs EPOCHS
 #   ddp     ./lockstep train --strategy ddp --nproc-per-node 2 --epochs EPOCHS (each rank's JVM)
 # Usage: bench/rss.sh [EPOCHS=20] [single|ddp]
