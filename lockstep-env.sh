@@ -15,10 +15,16 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 # A training step's buffers (up to a few MB each) come from the heap and are reused, instead of
 # being mapped, page-faulted and unmapped every step as glibc's adaptive thresholds sometimes chose
-# (the same CNN step took 7.4 or 12.6 ms); blocks over 32 MB (evaluation batches) are still mapped
-# and returned at once, so RSS does not keep their peak.
+# (the same CNN step took 7.4 or 12.6 ms); blocks over 32 MB (the most glibc allows; a large batch's
+# activations) are still mapped and returned at once, so RSS does not keep their peak.
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-134217728}"
+# Such a block is faulted in page by page every time it is mapped. With this, libtorch advises
+# transparent huge pages for its buffers of 2 MB or more (where the kernel's THP mode is madvise
+# or always), so the kernel faults them in 2 MB at a time: a CNN epoch at batch 1024 took 10 s
+# instead of 65-73 s. Batch 64 trains as fast either way; the process holds about 100 MB more,
+# level over a long run (BENCHMARKS.md).
+export THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # A small fixed young generation: tensors live off-heap, and a large adaptive young generation only
 # grew the heap (RSS crept up ~10 MB an epoch with G1's defaults, level with -Xmn64m).
