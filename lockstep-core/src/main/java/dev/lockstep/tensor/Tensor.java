@@ -324,6 +324,40 @@ public final class Tensor {
         return new Tensor(unwrap().contiguous());
     }
 
+    /**
+     * This tensor laid out in {@code format}, as {@code contiguous(memory_format=...)}: itself when
+     * it already is, else a copy. Channels-last takes a 4-d [N, C, H, W] tensor. Unlike PyTorch,
+     * a tensor whose two layouts are the same bytes (one channel, say) gets channels-last strides,
+     * as a view: PyTorch leaves its strides contiguous, and the convolution it feeds then computes
+     * in the contiguous format.
+     */
+    public Tensor contiguous(MemoryFormat format) {
+        if (format == MemoryFormat.CONTIGUOUS) {
+            return contiguous();
+        }
+        if (dim() != 4) {
+            throw new IllegalArgumentException("channels-last needs a 4-d [N, C, H, W] tensor, got shape "
+                    + Arrays.toString(shape()));
+        }
+        if (isContiguous(format)) {
+            return this;
+        }
+        org.bytedeco.pytorch.Tensor t = unwrap();
+        if (!t.is_contiguous(format.nativeFormat)) {
+            return new Tensor(t.contiguous(format.nativeFormat));
+        }
+        long[] s = shape();
+        long[] strides = {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]};
+        return new Tensor(t.as_strided(s, strides, new org.bytedeco.pytorch.LongOptional(t.storage_offset())));
+    }
+
+    /** Whether libtorch's kernels will treat this tensor as laid out in {@code format}. */
+    public boolean isContiguous(MemoryFormat format) {
+        // the presets return a fresh enum object: compare values
+        return unwrap().suggest_memory_format().value == format.nativeFormat.value
+                && unwrap().is_contiguous(format.nativeFormat);
+    }
+
     /** The single value of a one-element tensor, as {@code tensor.item()}. */
     public double item() {
         if (numel() != 1) {
@@ -533,7 +567,7 @@ public final class Tensor {
     // ---------------------------------------------------------------- shape
 
     public Tensor reshape(long... shape) {
-        return new Tensor(unwrap().reshape(shape));
+        return new Tensor(gradientInOwnLayout().reshape(shape));
     }
 
     public Tensor view(long... shape) {
@@ -541,11 +575,25 @@ public final class Tensor {
     }
 
     public Tensor flatten(long startDim, long endDim) {
-        return new Tensor(unwrap().flatten(startDim, endDim));
+        return new Tensor(gradientInOwnLayout().flatten(startDim, endDim));
     }
 
     public Tensor flatten() {
-        return new Tensor(unwrap().flatten());
+        return new Tensor(gradientInOwnLayout().flatten());
+    }
+
+    /**
+     * What reshaping starts from. Reshaping a channels-last tensor copies it into the contiguous
+     * format, and the copy hands its gradient back contiguous, which sent max_pool2d's backward down
+     * a path 4× slower than with a channels-last gradient (BENCHMARKS.md). An identity
+     * {@code as_strided} view in between turns the gradient back into this tensor's layout.
+     */
+    private org.bytedeco.pytorch.Tensor gradientInOwnLayout() {
+        org.bytedeco.pytorch.Tensor t = unwrap();
+        if (t.dim() != 4 || !t.requires_grad() || t.is_contiguous() || !isContiguous(MemoryFormat.CHANNELS_LAST)) {
+            return t;
+        }
+        return t.as_strided(t.sizes(), t.strides(), new org.bytedeco.pytorch.LongOptional(t.storage_offset()));
     }
 
     /** Elements {@code start .. start+length-1} along {@code dim}, as a view. */

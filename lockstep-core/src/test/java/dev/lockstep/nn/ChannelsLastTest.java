@@ -1,0 +1,79 @@
+package dev.lockstep.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.tensor.DType;
+import dev.lockstep.tensor.MemoryFormat;
+import dev.lockstep.tensor.Tensor;
+import dev.lockstep.tensor.Torch;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Channels-last tensors: the same values, a layout the convolutions and pooling keep. */
+class ChannelsLastTest {
+
+    @Test
+    void oneChannelGetsChannelsLastStridesAsAView() {
+        Tensor x = Tensor.rand(DType.FLOAT32, 2, 1, 5, 5);
+        assertFalse(x.isContiguous(MemoryFormat.CHANNELS_LAST), "libtorch reads one channel as contiguous");
+        Tensor y = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        assertTrue(y.isContiguous(MemoryFormat.CHANNELS_LAST));
+        assertArrayEquals(x.toFloatArray(), y.toFloatArray());
+        x.fillInPlace(3);
+        assertArrayEquals(x.toFloatArray(), y.toFloatArray(), "a view of the same elements");
+        assertTrue(y.contiguous(MemoryFormat.CHANNELS_LAST) == y, "already channels-last: itself");
+    }
+
+    @Test
+    void severalChannelsAreCopiedIntoChannelsLast() {
+        Tensor x = Tensor.rand(DType.FLOAT32, 2, 3, 4, 5);
+        Tensor y = x.contiguous(MemoryFormat.CHANNELS_LAST);
+        assertTrue(y.isContiguous(MemoryFormat.CHANNELS_LAST));
+        assertFalse(y.isContiguous());
+        assertArrayEquals(x.toFloatArray(), y.toFloatArray());
+        assertTrue(y.contiguous(MemoryFormat.CONTIGUOUS).isContiguous());
+    }
+
+    @Test
+    void onlyFourDimensionalTensorsHaveChannels() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(2, 3).contiguous(MemoryFormat.CHANNELS_LAST));
+        assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
+    }
+
+    @Test
+    void aConvolutionFedChannelsLastComputesAndPoolsInIt() {
+        Torch.manualSeed(3);
+        Conv2d conv = new Conv2d(1, 4, 3, 1, 1);
+        Tensor x = Tensor.rand(DType.FLOAT32, 2, 1, 6, 6);
+        Tensor expected = F.maxPool2d(F.relu(conv.forward(x)), 2, 2);
+        Tensor pooled = F.maxPool2d(F.relu(conv.forward(x.contiguous(MemoryFormat.CHANNELS_LAST))), 2, 2);
+        assertTrue(pooled.isContiguous(MemoryFormat.CHANNELS_LAST), "the layout flows through conv, relu and pooling");
+        assertArrayEquals(expected.toFloatArray(), pooled.toFloatArray(), 1e-6f);
+    }
+
+    /** The seed CNN's path; flatten hands its gradient back channels-last, which must not change it. */
+    @Test
+    void gradientsAreTheSameInEitherLayout() {
+        Torch.manualSeed(4);
+        Conv2d conv = new Conv2d(1, 4, 3, 1, 1);
+        Linear fc = new Linear(4 * 3 * 3, 5);
+        Tensor x = Tensor.rand(DType.FLOAT32, 3, 1, 6, 6);
+        List<float[]> contiguous = gradients(conv, fc, x);
+        List<float[]> channelsLast = gradients(conv, fc, x.contiguous(MemoryFormat.CHANNELS_LAST));
+        for (int i = 0; i < contiguous.size(); i++) {
+            assertArrayEquals(contiguous.get(i), channelsLast.get(i), 1e-6f, "gradient " + i);
+        }
+    }
+
+    private static List<float[]> gradients(Conv2d conv, Linear fc, Tensor x) {
+        List<Tensor> params = List.of(conv.weight, conv.bias, fc.weight, fc.bias);
+        params.forEach(Tensor::clearGrad);
+        Tensor out = fc.forward(F.maxPool2d(F.relu(conv.forward(x)), 2, 2).flatten(1, -1));
+        out.mul(out).sum().backward();
+        return params.stream().map(p -> p.grad().toFloatArray()).toList();
+    }
+}
