@@ -19,6 +19,7 @@ import dev.lockstep.parallel.Strategies;
 import dev.lockstep.parallel.Strategy;
 import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.MemoryFormat;
 import dev.lockstep.tensor.Torch;
 import dev.lockstep.train.CheckpointOptions;
 import dev.lockstep.train.SchedulerInterval;
@@ -42,7 +43,7 @@ final class TrainCommand {
     private static final Set<String> OPTIONS = Set.of("model", "dataset", "data-dir", "epochs", "batch-size", "lr",
             "optimizer", "seed", "log-interval", "threads", "out", "strategy", "devices", "num-workers", "nproc-per-node",
             "timeout", "checkpoint-every", "keep-checkpoints", "resume", "max-restarts", "normalize", "random-crop",
-            "lr-schedule", "blas-threads");
+            "lr-schedule", "blas-threads", "memory-format");
     private static final Set<String> FLAGS = Set.of("verbose", "help", "skip-nonfinite");
     static final String HELP = """
             usage: lockstep train [options]
@@ -63,6 +64,10 @@ final class TrainCommand {
               --lr-schedule {constant,cosine}        cosine: anneal the learning rate to 0 over every
                                                      step of the run (default the model's: cnn
                                                      cosine, else constant)
+              --memory-format {contiguous,channels-last}
+                                                     layout of the input images (default the
+                                                     model's: cnn channels-last on the CPU, else
+                                                     contiguous)
               --log-interval N                       batches between progress lines (default 100;
                                                      on a terminal a progress bar replaces them)
               --threads N                            libtorch threads (default: OMP_NUM_THREADS or all cores)
@@ -143,6 +148,7 @@ final class TrainCommand {
             trainer.numWorkers(workers);
         }
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
+        trainer.memoryFormat(memoryFormat(a, kind, strategy.inputDevice()));
         String optimizerName = a.string("optimizer", "adam");
 
         Torch.setNumThreads(threads);
@@ -232,6 +238,25 @@ final class TrainCommand {
             throw new UsageException("--random-crop applies to the MNIST models, not --model " + kind.cliName());
         }
         return padding;
+    }
+
+    /** {@code --memory-format}: channels-last only for the MNIST models' images; the model's own choice without it. */
+    private static MemoryFormat memoryFormat(Args a, ModelKind kind, Device device) {
+        if (!a.has("memory-format")) {
+            return kind.memoryFormat(device);
+        }
+        String v = a.string("memory-format", "contiguous");
+        if (v.equals("contiguous")) {
+            return MemoryFormat.CONTIGUOUS;
+        }
+        if (!v.equals("channels-last")) {
+            throw new UsageException("unknown --memory-format '" + v + "': expected contiguous or channels-last");
+        }
+        if (!kind.classification()) {
+            throw new UsageException("--memory-format channels-last applies to the MNIST models' images, not --model "
+                    + kind.cliName());
+        }
+        return MemoryFormat.CHANNELS_LAST;
     }
 
     /** {@code --normalize none} or {@code MEAN,STD} after ToTensor; the model's own transform without it. */

@@ -121,6 +121,10 @@ class TrainCommandTest {
         assertError("--random-crop must be an integer, got 'two'", "train", "--random-crop", "two");
         assertError("--random-crop applies to the MNIST models, not --model regression", "train", "--model",
                 "regression", "--random-crop", "2");
+        assertError("unknown --memory-format 'nhwc': expected contiguous or channels-last", "train",
+                "--memory-format", "nhwc");
+        assertError("--memory-format channels-last applies to the MNIST models' images, not --model regression",
+                "train", "--model", "regression", "--memory-format", "channels-last");
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.lockstep.nn.Loss;
 import dev.lockstep.nn.MSELoss;
 import dev.lockstep.nn.Module;
 import dev.lockstep.optim.LRSchedulers;
+import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.MemoryFormat;
 import dev.lockstep.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,27 +32,32 @@ public enum ModelKind {
      * cosine to 0 over the run. The seed's own recipe reaches 97.40% after one epoch and 98.17%
      * after five at seed 1 (BENCHMARKS.md).
      */
-    CNN(SimpleCNN::new, new ToTensor().andThen(new Normalize(0.1307, 0.3081)), true, 1, "cosine"),
+    CNN(SimpleCNN::new, new ToTensor().andThen(new Normalize(0.1307, 0.3081)), true, 1, "cosine",
+            MemoryFormat.CHANNELS_LAST),
     /** Seed 001. */
-    MLP(() -> new TwoLayerNet(784, 256, 10), new ToTensor(), true, 0, "constant"),
+    MLP(() -> new TwoLayerNet(784, 256, 10), new ToTensor(), true, 0, "constant", MemoryFormat.CONTIGUOUS),
     /** Seed 002, with Normalize(0.5, 0.5). */
-    SIMPLENN(() -> new TwoLayerNet(784, 128, 10), new ToTensor().andThen(new Normalize(0.5, 0.5)), true, 0, "constant"),
+    SIMPLENN(() -> new TwoLayerNet(784, 128, 10), new ToTensor().andThen(new Normalize(0.5, 0.5)), true, 0, "constant",
+            MemoryFormat.CONTIGUOUS),
     /** Seed 003, trained with MSE on {@link SyntheticRegression}. */
-    REGRESSION(() -> new TwoLayerNet(SyntheticRegression.FEATURES, 100, 1), x -> x, false, 0, "constant");
+    REGRESSION(() -> new TwoLayerNet(SyntheticRegression.FEATURES, 100, 1), x -> x, false, 0, "constant",
+            MemoryFormat.CONTIGUOUS);
 
     private final Supplier<Module> factory;
     private final Transform transform;
     private final boolean classification;
     private final int cropPadding;
     private final String lrSchedule;
+    private final MemoryFormat cpuMemoryFormat;
 
     ModelKind(Supplier<Module> factory, Transform transform, boolean classification, int cropPadding,
-              String lrSchedule) {
+              String lrSchedule, MemoryFormat cpuMemoryFormat) {
         this.factory = factory;
         this.transform = transform;
         this.classification = classification;
         this.cropPadding = cropPadding;
         this.lrSchedule = lrSchedule;
+        this.cpuMemoryFormat = cpuMemoryFormat;
     }
 
     public Module create() {
@@ -92,6 +99,15 @@ public enum ModelKind {
     /** The recipe's learning-rate schedule, one of {@link LRSchedulers#NAMES}, stepped every batch. */
     public String lrSchedule() {
         return lrSchedule;
+    }
+
+    /**
+     * The layout the recipe feeds its inputs in on {@code device}: channels-last for the CNN on the
+     * CPU, where libtorch pools channels-last images 14× faster (BENCHMARKS.md); contiguous
+     * elsewhere, and on CUDA, where it was not measured.
+     */
+    public MemoryFormat memoryFormat(Device device) {
+        return device.isCuda() ? MemoryFormat.CONTIGUOUS : cpuMemoryFormat;
     }
 
     /** Cross-entropy for the classifiers, MSE for the regression. */

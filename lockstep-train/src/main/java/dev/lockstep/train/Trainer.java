@@ -15,6 +15,7 @@ import dev.lockstep.optim.Optimizer;
 import dev.lockstep.parallel.SingleDevice;
 import dev.lockstep.parallel.Strategy;
 import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.MemoryFormat;
 import dev.lockstep.tensor.MemoryScope;
 import dev.lockstep.tensor.NoGrad;
 import dev.lockstep.tensor.Tensor;
@@ -58,6 +59,7 @@ public final class Trainer {
     private final boolean skipNonFinite;
     private final SchedulerInterval schedulerInterval;
     private final int blasThreads;
+    private final MemoryFormat memoryFormat;
     private final Listeners listeners;
 
     private Trainer(Builder b) {
@@ -77,6 +79,7 @@ public final class Trainer {
         this.skipNonFinite = b.skipNonFinite;
         this.schedulerInterval = b.schedulerInterval;
         this.blasThreads = b.blasThreads;
+        this.memoryFormat = b.memoryFormat;
         this.listeners = new Listeners(b.listeners);
     }
 
@@ -211,7 +214,7 @@ public final class Trainer {
             Batch batch = it.next();
             long t1 = System.nanoTime();
             long waitStart = t1 - (loader.waitNanos() - waitedBefore); // next() releases, then waits
-            Tensor output = wrapped.forward(batch.input().to(device));
+            Tensor output = wrapped.forward(input(batch, device));
             Tensor loss = criterion.forward(output, batch.target().to(device));
             double value = loss.item(); // on CUDA this waits for the forward's kernels
             long t2 = System.nanoTime();
@@ -288,6 +291,11 @@ public final class Trainer {
         return true;
     }
 
+    private Tensor input(Batch batch, Device device) {
+        Tensor x = batch.input().to(device);
+        return memoryFormat == MemoryFormat.CONTIGUOUS ? x : x.contiguous(memoryFormat);
+    }
+
     /** Returns {mean test loss, accuracy (NaN for regression)} over the whole test set. */
     private double[] evaluate(int epoch, long step, Module model, Loss criterion, DataLoader loader) {
         long start = System.nanoTime();
@@ -296,7 +304,7 @@ public final class Trainer {
         try (NoGrad g = NoGrad.open(); DataLoader closedOnFailureToo = loader) {
             Device device = strategy.inputDevice();
             for (Batch batch : loader) {
-                Tensor output = model.forward(batch.input().to(device));
+                Tensor output = model.forward(input(batch, device));
                 Tensor target = batch.target().to(device);
                 sums[0] += criterion.forward(output, target).item() * batch.size();
                 if (classification) {
@@ -360,6 +368,7 @@ public final class Trainer {
         private boolean skipNonFinite;
         private SchedulerInterval schedulerInterval = SchedulerInterval.EPOCH;
         private int blasThreads = -1; // chosen in fit from the model and strategy (CpuThreads)
+        private MemoryFormat memoryFormat = MemoryFormat.CONTIGUOUS;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -408,6 +417,17 @@ public final class Trainer {
          */
         public Builder blasThreads(int threads) {
             this.blasThreads = positive("BLAS threads", threads);
+            return this;
+        }
+
+        /**
+         * The layout the model's inputs are handed over in; CONTIGUOUS (the default) leaves them as
+         * the loader made them. CHANNELS_LAST needs 4-d [N, C, H, W] inputs, and a model that
+         * reshapes its activations with {@code flatten} or {@code reshape}, not {@code view}, as in
+         * PyTorch. On the CPU it made the seeds' CNN train 1.4–1.7× faster (BENCHMARKS.md).
+         */
+        public Builder memoryFormat(MemoryFormat format) {
+            this.memoryFormat = Objects.requireNonNull(format, "format");
             return this;
         }
 
