@@ -30,9 +30,12 @@ import org.bytedeco.pytorch.global.torch;
  * nothing of Lockstep in between. Prints each epoch's seconds, then its seconds per phase, timed as
  * Lockstep's "where the time went" table times them. Usage: RawLoop {mlp|cnn} EPOCHS THREADS MNIST_DIR
  * (OpenBLAS gets the threads Lockstep's trainer gives it: THREADS for the MLP, one for the CNN;
- * {@code -Dopenblas.threads=N} gives it N).
+ * {@code -Dopenblas.threads=N} gives it N). The CNN's images go in channels-last, as Lockstep's
+ * recipe feeds them on the CPU ({@code -Dchannels.last=false}: the seed's contiguous images).
  */
 public final class RawLoop {
+    private static final boolean CHANNELS_LAST = Boolean.parseBoolean(System.getProperty("channels.last", "true"));
+
     private RawLoop() {
     }
 
@@ -79,7 +82,7 @@ public final class RawLoop {
                     Tensor x = torch.index_select(images, 0, idx);
                     Tensor y = torch.index_select(labels, 0, idx);
                     long t1 = System.nanoTime();
-                    Tensor out = cnn ? cnnForward(x, p) : mlpForward(x, p);
+                    Tensor out = cnn ? cnnForward(CHANNELS_LAST ? channelsLast(x) : x, p) : mlpForward(x, p);
                     Tensor loss = torch.cross_entropy_loss(out, y);
                     long t2 = System.nanoTime();
                     if (cnn) {
@@ -112,7 +115,15 @@ public final class RawLoop {
     static Tensor cnnForward(Tensor x, Tensor[] p) {
         Tensor c = torch.conv2d(x, p[0], new TensorOptional(p[1]), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
         Tensor pooled = torch.max_pool2d(torch.relu(c), new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
+        if (!pooled.is_contiguous()) { // channels-last: as_strided's backward hands the gradient back channels-last
+            pooled = pooled.as_strided(pooled.sizes(), pooled.strides());
+        }
         return torch.linear(pooled.flatten(1, -1), p[2], new TensorOptional(p[3]));
+    }
+
+    /** One-channel images viewed with channels-last strides, so that the convolution computes in channels-last. */
+    private static Tensor channelsLast(Tensor x) {
+        return x.as_strided(x.sizes().vec().get(), new long[] {784, 1, 28, 1});
     }
 
     /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for Linear and Conv2d. */
