@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The seed CNN's training step through libtorch's CPU convolution paths (dev.lockstep.bench.ConvPathsBench):
-# default (oneDNN), channels-last tensors, and oneDNN switched off (im2col + OpenBLAS).
+# default (oneDNN, contiguous images), PyTorch's channels-last recipe (a no-op for one-channel
+# images), channels-last strides forced on the images (as Lockstep's recipe does), and oneDNN
+# switched off (im2col + OpenBLAS).
 # It runs with lockstep's environment (lockstep-env.sh), whose pinned malloc thresholds keep the
 # same variant from moving between 7.4 and 12.6 ms a step from one run to the next.
 # Usage: bench/conv_paths.sh [THREADS=2] [STEPS=300] [REPS=3]

@@ -19,14 +19,17 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Which CPU convolution path trains the seed CNN fastest: libtorch's default, channels-last
- * tensors (which route the convolution to oneDNN), and oneDNN switched off (im2col + OpenBLAS).
+ * Which CPU convolution path trains the seed CNN fastest: libtorch's default (contiguous
+ * images), PyTorch's channels-last recipe ({@code contiguous(channels_last)} on the images and the
+ * conv weight, which leaves one-channel tensors as they are), channels-last strides forced on
+ * the images (what Lockstep's {@code Tensor.contiguous(MemoryFormat)} does, so that convolution,
+ * ReLU and pooling run in channels-last), and oneDNN switched off (im2col + OpenBLAS).
  * Each variant runs STEPS training steps (batch 64, Adam), the variants interleaved, REPS times;
  * prints ms per step with its forward and backward parts.
  * Usage: ConvPathsBench DATA_DIR THREADS [STEPS=300] [REPS=3]
  */
 public final class ConvPathsBench {
-    private static final List<String> VARIANTS = List.of("default", "channels-last", "no-onednn");
+    private static final List<String> VARIANTS = List.of("default", "pytorch-cl", "channels-last", "no-onednn");
 
     public static void main(String[] args) throws IOException {
         Loader.load(torch.class);
@@ -56,11 +59,11 @@ public final class ConvPathsBench {
     /** {ms per step, forward ms, backward + optimiser ms}. */
     private static double[] run(String variant, Tensor images, Tensor labels, int steps) {
         torch.globalContext().setUserEnabledMkldnn(!variant.equals("no-onednn"));
-        boolean channelsLast = variant.equals("channels-last");
+        boolean pytorchRecipe = variant.equals("pytorch-cl");
         torch.manual_seed(1);
         Tensor[] p = {RawLoop.param(9, 32, 1, 3, 3), RawLoop.param(9, 32), RawLoop.param(6272, 10, 6272),
                 RawLoop.param(6272, 10)};
-        if (channelsLast) {
+        if (pytorchRecipe) {
             p[0] = p[0].detach().contiguous(torch.MemoryFormat.ChannelsLast).set_requires_grad(true);
         }
         Adam adam = new Adam(new TensorVector(p), new AdamOptions(1e-3));
@@ -72,8 +75,10 @@ public final class ConvPathsBench {
                 try (PointerScope step = new PointerScope()) {
                     long t0 = System.nanoTime();
                     Tensor x = torch.index_select(images, 0, order.narrow(0, (s + 20) * 64L, 64));
-                    if (channelsLast) {
+                    if (pytorchRecipe) {
                         x = x.contiguous(torch.MemoryFormat.ChannelsLast);
+                    } else if (variant.equals("channels-last")) {
+                        x = RawLoop.channelsLast(x);
                     }
                     Tensor y = torch.index_select(labels, 0, order.narrow(0, (s + 20) * 64L, 64));
                     Tensor loss = torch.cross_entropy_loss(RawLoop.cnnForward(x, p), y);

@@ -122,7 +122,7 @@ public final class RawLoop {
     }
 
     /** One-channel images viewed with channels-last strides, so that the convolution computes in channels-last. */
-    private static Tensor channelsLast(Tensor x) {
+    static Tensor channelsLast(Tensor x) {
         return x.as_strided(x.sizes().vec().get(), new long[] {784, 1, 28, 1});
     }
 
