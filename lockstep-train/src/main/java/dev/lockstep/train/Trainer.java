@@ -424,7 +424,8 @@ public final class Trainer {
          * The layout the model's inputs are handed over in; CONTIGUOUS (the default) leaves them as
          * the loader made them. CHANNELS_LAST needs 4-d [N, C, H, W] inputs, and a model that
          * reshapes its activations with {@code flatten} or {@code reshape}, not {@code view}, as in
-         * PyTorch. On the CPU it made the seeds' CNN train 1.4–1.7× faster (BENCHMARKS.md).
+         * PyTorch. On the CPU it made the seeds' CNN's training steps about 1.2× and its evaluation
+         * 2–3× faster, with the same results (BENCHMARKS.md).
          */
         public Builder memoryFormat(MemoryFormat format) {
             this.memoryFormat = Objects.requireNonNull(format, "format");
