@@ -37,12 +37,27 @@ final class InfoCommand {
                 + ", OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS"));
         Torch.parallelInfo().lines().filter(l -> l.startsWith("ATen parallel backend") || l.contains("MKL-DNN"))
                 .forEach(l -> System.out.println("  " + l.strip()));
+        System.out.println("memory: MALLOC_ARENA_MAX=" + env("MALLOC_ARENA_MAX") + ", MALLOC_MMAP_THRESHOLD_="
+                + env("MALLOC_MMAP_THRESHOLD_") + ", THP_MEM_ALLOC_ENABLE=" + env("THP_MEM_ALLOC_ENABLE")
+                + ", transparent huge pages " + transparentHugePages());
         System.out.println("collective backends: gloo (cpu)" + (cuda > 0 ? ", nccl (cuda)" : ""));
         return 0;
     }
 
     private static String env(String name) {
         return System.getenv().getOrDefault(name, "(unset)");
+    }
+
+    /** The kernel's THP mode, the bracketed word of {@code always [madvise] never}: huge pages need madvise or always. */
+    private static String transparentHugePages() {
+        try {
+            String modes = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            int open = modes.indexOf('[');
+            int close = modes.indexOf(']', open + 1);
+            return open < 0 || close < 0 ? "(unknown)" : modes.substring(open + 1, close);
+        } catch (IOException | RuntimeException e) {
+            return "(unavailable)"; // not Linux, or a kernel without THP
+        }
     }
 
     private static Optional<String> cpuModel() {

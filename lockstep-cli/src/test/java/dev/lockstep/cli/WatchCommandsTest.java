@@ -72,12 +72,14 @@ class WatchCommandsTest {
     }
 
     @Test
-    void infoListsDevicesVersionsThreadsAndBackends() {
+    void infoListsDevicesVersionsThreadsMemoryAndBackends() {
         CliRun r = lockstep("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("lockstep " + Version.LOCKSTEP + " on libtorch " + Version.LIBTORCH), r.out());
         assertTrue(r.out().contains("  cpu: " + Runtime.getRuntime().availableProcessors() + " cores"), r.out());
         assertTrue(r.out().contains("threads: libtorch intra-op "), r.out());
+        assertTrue(r.out().contains("memory: MALLOC_ARENA_MAX="), r.out());
+        assertTrue(r.out().contains(", transparent huge pages "), r.out());
         assertTrue(r.out().contains("collective backends: gloo (cpu)"), r.out());
     }
 
