@@ -62,6 +62,7 @@ final class RankTask extends AbstractFunction1<Iterator<Integer>, Iterator<RankO
             Trainer.Builder trainer = Trainer.builder().strategy(strategy).epochs(job.epochs())
                     .batchSize(job.batchSize()).seed(job.seed()).logInterval(job.logInterval())
                     .classification(job.model().classification())
+                    .memoryFormat(job.model().memoryFormat(strategy.inputDevice()))
                     .log(line -> System.out.println("[lockstep rank " + rank + "] " + line));
             // Every attempt looks: a resubmitted job (or a rerun one) goes on from rank 0's last checkpoint.
             job.checkpoints().ifPresent(c -> trainer.checkpoints(c).resumeFromLatest());
