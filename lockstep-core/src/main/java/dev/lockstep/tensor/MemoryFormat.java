@@ -3,7 +3,7 @@ package dev.lockstep.tensor;
 /**
  * How a 4-d [N, C, H, W] tensor lays its elements out in memory, as PyTorch's
  * {@code torch.memory_format}. The shape and the values are the same in both; kernels differ.
- * On the CPU, libtorch's max-pooling over channels-last images was 12–14× faster than over
+ * On the CPU, libtorch's max-pooling over channels-last images was 11–13× faster than over
  * contiguous ones, and its convolutions then compute in channels-last too (BENCHMARKS.md).
  */
 public enum MemoryFormat {

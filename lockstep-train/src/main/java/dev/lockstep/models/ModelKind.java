@@ -103,7 +103,7 @@ public enum ModelKind {
 
     /**
      * The layout the recipe feeds its inputs in on {@code device}: channels-last for the CNN on the
-     * CPU, where libtorch pools channels-last images 12–14× faster (BENCHMARKS.md); contiguous for
+     * CPU, where libtorch pools channels-last images 11–13× faster (BENCHMARKS.md); contiguous for
      * the other models, and on CUDA, where channels-last was not measured.
      */
     public MemoryFormat memoryFormat(Device device) {
