@@ -2,6 +2,7 @@ package dev.lockstep.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class ChannelsLastTest {
         assertArrayEquals(x.toFloatArray(), y.toFloatArray());
         x.fillInPlace(3);
         assertArrayEquals(x.toFloatArray(), y.toFloatArray(), "a view of the same elements");
-        assertTrue(y.contiguous(MemoryFormat.CHANNELS_LAST) == y, "already channels-last: itself");
+        assertSame(y, y.contiguous(MemoryFormat.CHANNELS_LAST), "already channels-last: itself");
     }
 
     @Test
