@@ -335,9 +335,10 @@ public final class Tensor {
         if (format == MemoryFormat.CONTIGUOUS) {
             return contiguous();
         }
-        if (dim() != 4) {
+        long[] s = shape();
+        if (s.length != 4) {
             throw new IllegalArgumentException("channels-last needs a 4-d [N, C, H, W] tensor, got shape "
-                    + Arrays.toString(shape()));
+                    + Arrays.toString(s));
         }
         if (isContiguous(format)) {
             return this;
@@ -346,7 +347,6 @@ public final class Tensor {
         if (!t.is_contiguous(format.nativeFormat)) {
             return new Tensor(t.contiguous(format.nativeFormat));
         }
-        long[] s = shape();
         long[] strides = {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]};
         return new Tensor(t.as_strided(s, strides, new org.bytedeco.pytorch.LongOptional(t.storage_offset())));
     }
@@ -354,8 +354,8 @@ public final class Tensor {
     /** Whether libtorch's kernels will treat this tensor as laid out in {@code format}. */
     public boolean isContiguous(MemoryFormat format) {
         // the presets return a fresh enum object: compare values
-        return unwrap().suggest_memory_format().value == format.nativeFormat.value
-                && unwrap().is_contiguous(format.nativeFormat);
+        org.bytedeco.pytorch.Tensor t = unwrap();
+        return t.suggest_memory_format().value == format.nativeFormat.value && t.is_contiguous(format.nativeFormat);
     }
 
     /** The single value of a one-element tensor, as {@code tensor.item()}. */
