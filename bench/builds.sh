@@ -2,7 +2,8 @@
 # Lockstep builds against each other and the raw loop (issue 8): REPS rounds of the seeds' MODEL for
 # EPOCHS epochs on 2 threads, each round running every build and the raw loop once and starting
 # with another runner; then per epoch and runner the median seconds and, against raw, the ratio of
-# medians and the median and interquartile range of the rounds' paired ratios.
+# medians and the median and interquartile range of the rounds' paired ratios; with several epochs,
+# the same for each run's epochs together ("all").
 # A build is NAME=DIR[:ARGS]: a checkout (`git worktree add DIR COMMIT`) whose `lockstep` command
 # is built, plus extra `lockstep train` arguments with '+' for spaces (nw0=.:--num-workers+0).
 # The raw loop is this checkout's. Usage: bench/builds.sh REPS EPOCHS MODEL NAME=DIR[:ARGS]...
@@ -42,12 +43,17 @@ times = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     name, epoch, seconds = line.split()
     times[(int(epoch), name)].append(float(seconds))
-for epoch in sorted({e for e, _ in times}):
+epochs = sorted({e for e, _ in times})
+names = sorted({n for _, n in times})
+if len(epochs) > 1:  # a run's epochs together: one-time costs count wherever in the run they land
+    for name in names:
+        times[("all", name)] = [sum(run) for run in zip(*(times[(e, name)] for e in epochs))]
+    epochs.append("all")
+for epoch in epochs:
     raw = times[(epoch, "raw")]
-    for (e, name), t in sorted(times.items()):
-        if e != epoch:
-            continue
-        line = "epoch %d %-10s median %.3f s (min %.3f, max %.3f, n %d)" % (epoch, name, statistics.median(t), min(t), max(t), len(t))
+    for name in names:
+        t = times[(epoch, name)]
+        line = "epoch %-3s %-10s median %.3f s (min %.3f, max %.3f, n %d)" % (epoch, name, statistics.median(t), min(t), max(t), len(t))
         if name != "raw":
             paired = sorted(a / b for a, b in zip(t, raw))
             n = len(paired)

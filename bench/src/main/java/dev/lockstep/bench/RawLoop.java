@@ -14,6 +14,7 @@ import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
@@ -35,6 +36,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class RawLoop {
     private static final boolean CHANNELS_LAST = Boolean.parseBoolean(System.getProperty("channels.last", "true"));
+    private static final boolean EVALUATE = Boolean.parseBoolean(System.getProperty("evaluate", "false"));
 
     private RawLoop() {
     }
@@ -53,6 +55,9 @@ public final class RawLoop {
         Tensor images = idx(dir.resolve("train-images-idx3-ubyte.gz"), 60000, 1, 28, 28)
                 .to(torch.ScalarType.Float).div(new Scalar(255.0));
         Tensor labels = idx(dir.resolve("train-labels-idx1-ubyte.gz"), 60000).to(torch.ScalarType.Long);
+        Tensor testImages = idx(dir.resolve("t10k-images-idx3-ubyte.gz"), 10000, 1, 28, 28)
+                .to(torch.ScalarType.Float).div(new Scalar(255.0));
+        Tensor testLabels = idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000).to(torch.ScalarType.Long);
         Tensor[] p = cnn
                 ? new Tensor[] {param(9, 32, 1, 3, 3), param(9, 32), param(6272, 10, 6272), param(6272, 10)}
                 : new Tensor[] {param(784, 256, 784), param(784, 256), param(256, 10, 256), param(256, 10)};
@@ -66,6 +71,9 @@ public final class RawLoop {
             System.out.printf(Locale.ROOT, "raw %s epoch %d: %.2f s %.0f samples/s%n", model, epoch, seconds, 60000 / seconds);
             System.out.printf(Locale.ROOT, "raw %s phases %d: data %.3f forward %.3f backward %.3f optimizer %.3f s%n",
                     model, epoch, phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9, phases[3] / 1e9);
+            if (EVALUATE) {
+                evaluate(cnn, testImages, testLabels, p);
+            }
         }
     }
 
@@ -105,6 +113,26 @@ public final class RawLoop {
             }
         }
         return phases;
+    }
+
+    /** The test pass after each epoch, as {@code lockstep train} runs it: no gradients, the training batch. */
+    private static void evaluate(boolean cnn, Tensor images, Tensor labels, Tensor[] p) {
+        int batch = cnn ? 64 : 256;
+        double loss = 0;
+        long correct = 0;
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (long i = 0; i < 10000; i += batch) {
+                try (PointerScope step = new PointerScope()) {
+                    long n = Math.min(batch, 10000 - i);
+                    Tensor x = images.narrow(0, i, n);
+                    Tensor y = labels.narrow(0, i, n);
+                    Tensor out = cnn ? cnnForward(CHANNELS_LAST ? channelsLast(x) : x, p) : mlpForward(x, p);
+                    loss += torch.cross_entropy_loss(out, y).item().toDouble() * n;
+                    correct += out.argmax(new LongOptional(1), false).eq(y).sum().item().toLong();
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "raw test loss %.4f accuracy %.2f%%%n", loss / 10000, correct / 100.0);
     }
 
     private static Tensor mlpForward(Tensor x, Tensor[] p) {
