@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -23,13 +24,15 @@ import org.bytedeco.pytorch.global.torch;
  * images), PyTorch's channels-last recipe ({@code contiguous(channels_last)} on the images and the
  * conv weight, which leaves one-channel tensors as they are), channels-last strides forced on
  * the images (what Lockstep's {@code Tensor.contiguous(MemoryFormat)} does, so that convolution,
- * ReLU and pooling run in channels-last), and oneDNN switched off (im2col + OpenBLAS).
+ * ReLU and pooling run in channels-last), the same with the bias added after a bias-free
+ * convolution (so that libtorch's sum, not oneDNN's weight-gradient kernel, reduces the bias's
+ * gradient), and oneDNN switched off (im2col + OpenBLAS).
  * Each variant runs STEPS training steps (batch 64, Adam), the variants interleaved, REPS times;
  * prints ms per step with its forward and backward parts.
  * Usage: ConvPathsBench DATA_DIR THREADS [STEPS=300] [REPS=3]
  */
 public final class ConvPathsBench {
-    private static final List<String> VARIANTS = List.of("default", "pytorch-cl", "channels-last", "no-onednn");
+    private static final List<String> VARIANTS = List.of("default", "pytorch-cl", "channels-last", "cl-bias-apart", "no-onednn");
 
     public static void main(String[] args) throws IOException {
         Loader.load(torch.class);
@@ -77,11 +80,12 @@ public final class ConvPathsBench {
                     Tensor x = torch.index_select(images, 0, order.narrow(0, (s + 20) * 64L, 64));
                     if (pytorchRecipe) {
                         x = x.contiguous(torch.MemoryFormat.ChannelsLast);
-                    } else if (variant.equals("channels-last")) {
+                    } else if (variant.equals("channels-last") || variant.equals("cl-bias-apart")) {
                         x = RawLoop.channelsLast(x);
                     }
                     Tensor y = torch.index_select(labels, 0, order.narrow(0, (s + 20) * 64L, 64));
-                    Tensor loss = torch.cross_entropy_loss(RawLoop.cnnForward(x, p), y);
+                    Tensor out = variant.equals("cl-bias-apart") ? biasApartForward(x, p) : RawLoop.cnnForward(x, p);
+                    Tensor loss = torch.cross_entropy_loss(out, y);
                     loss.item_float();
                     long t1 = System.nanoTime();
                     adam.zero_grad();
@@ -97,6 +101,13 @@ public final class ConvPathsBench {
         }
         torch.globalContext().setUserEnabledMkldnn(true);
         return new double[] {total / 1e6 / steps, forward / 1e6 / steps, (total - forward) / 1e6 / steps};
+    }
+
+    /** {@link RawLoop#cnnForward}, the convolution's bias added by an op of its own. */
+    private static Tensor biasApartForward(Tensor x, Tensor[] p) {
+        Tensor c = torch.conv2d(x, p[0], new TensorOptional(), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1)
+                .add(p[1].view(1, -1, 1, 1));
+        return RawLoop.cnnHead(c, p);
     }
 
     private static double median(List<double[]> runs, int i) {

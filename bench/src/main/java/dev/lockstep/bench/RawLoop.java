@@ -33,6 +33,8 @@ import org.bytedeco.pytorch.global.torch;
  * (OpenBLAS gets the threads Lockstep's trainer gives it: THREADS for the MLP, one for the CNN;
  * {@code -Dopenblas.threads=N} gives it N). The CNN's images go in channels-last, as Lockstep's
  * recipe feeds them on the CPU ({@code -Dchannels.last=false}: the seed's contiguous images).
+ * {@code -Devaluate=true} adds the test pass that {@code lockstep train} runs after each epoch
+ * (outside the epoch's time, as there).
  */
 public final class RawLoop {
     private static final boolean CHANNELS_LAST = Boolean.parseBoolean(System.getProperty("channels.last", "true"));
@@ -141,7 +143,11 @@ public final class RawLoop {
     }
 
     static Tensor cnnForward(Tensor x, Tensor[] p) {
-        Tensor c = torch.conv2d(x, p[0], new TensorOptional(p[1]), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
+        return cnnHead(torch.conv2d(x, p[0], new TensorOptional(p[1]), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1), p);
+    }
+
+    /** ReLU, pooling and the linear layer after the convolution {@code c}. */
+    static Tensor cnnHead(Tensor c, Tensor[] p) {
         Tensor pooled = torch.max_pool2d(torch.relu(c), new long[] {2, 2}, new long[] {2, 2}, new long[] {0, 0}, new long[] {1, 1}, false);
         if (!pooled.is_contiguous()) { // channels-last: as_strided's backward hands the gradient back channels-last
             pooled = pooled.as_strided(pooled.sizes(), pooled.strides());
