@@ -2,7 +2,10 @@ package dev.lockstep.data.transforms;
 
 import dev.lockstep.tensor.Tensor;
 
-/** {@code transforms.Normalize((mean,), (std,))} for single-channel images: (x - mean) / std. */
+/**
+ * {@code transforms.Normalize((mean,), (std,))} for single-channel images: (x - mean) / std, the
+ * division in place on the subtraction's result (one new tensor, not two; the same values).
+ */
 public record Normalize(double mean, double std) implements Transform {
 
     public Normalize {
@@ -13,6 +16,6 @@ public record Normalize(double mean, double std) implements Transform {
 
     @Override
     public Tensor apply(Tensor images) {
-        return images.sub(mean).div(std);
+        return images.sub(mean).divInPlace(std);
     }
 }

@@ -3,10 +3,14 @@ package dev.lockstep.data.transforms;
 import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Tensor;
 
-/** {@code transforms.ToTensor}: uint8 pixels 0..255 become float32 in [0, 1]. */
+/**
+ * {@code transforms.ToTensor}: uint8 pixels 0..255 become float32 in [0, 1]. The division runs in
+ * place on the converted copy: a whole dataset at a time, every fresh tensor is hundreds of MB
+ * that the kernel maps page by page (BENCHMARKS.md, "Start-up").
+ */
 public final class ToTensor implements Transform {
     @Override
     public Tensor apply(Tensor images) {
-        return images.to(DType.FLOAT32).div(255.0);
+        return images.dtype() == DType.FLOAT32 ? images.div(255.0) : images.to(DType.FLOAT32).divInPlace(255.0);
     }
 }
