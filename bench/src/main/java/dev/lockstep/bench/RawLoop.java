@@ -57,9 +57,9 @@ public final class RawLoop {
         Tensor images = idx(dir.resolve("train-images-idx3-ubyte.gz"), 60000, 1, 28, 28)
                 .to(torch.ScalarType.Float).div(new Scalar(255.0));
         Tensor labels = idx(dir.resolve("train-labels-idx1-ubyte.gz"), 60000).to(torch.ScalarType.Long);
-        Tensor testImages = idx(dir.resolve("t10k-images-idx3-ubyte.gz"), 10000, 1, 28, 28)
-                .to(torch.ScalarType.Float).div(new Scalar(255.0));
-        Tensor testLabels = idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000).to(torch.ScalarType.Long);
+        Tensor testImages = EVALUATE ? idx(dir.resolve("t10k-images-idx3-ubyte.gz"), 10000, 1, 28, 28)
+                .to(torch.ScalarType.Float).div(new Scalar(255.0)) : null;
+        Tensor testLabels = EVALUATE ? idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000).to(torch.ScalarType.Long) : null;
         Tensor[] p = cnn
                 ? new Tensor[] {param(9, 32, 1, 3, 3), param(9, 32), param(6272, 10, 6272), param(6272, 10)}
                 : new Tensor[] {param(784, 256, 784), param(784, 256), param(256, 10, 256), param(256, 10)};
