@@ -515,6 +515,12 @@ public final class Tensor {
         return this;
     }
 
+    /** {@code self -= value}. */
+    public Tensor subInPlace(double value) {
+        unwrap().sub_(new Scalar(value));
+        return this;
+    }
+
     public Tensor mulInPlace(double value) {
         unwrap().mul_(new Scalar(value));
         return this;

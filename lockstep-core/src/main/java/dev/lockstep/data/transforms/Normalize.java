@@ -4,7 +4,8 @@ import dev.lockstep.tensor.Tensor;
 
 /**
  * {@code transforms.Normalize((mean,), (std,))} for single-channel images: (x - mean) / std, the
- * division in place on the subtraction's result (one new tensor, not two; the same values).
+ * division in place on the subtraction's result (one new tensor, not two; the same values). After
+ * {@link ToTensor} ({@code new ToTensor().andThen(normalize)}) it makes no new tensor at all.
  */
 public record Normalize(double mean, double std) implements Transform {
 
@@ -17,5 +18,10 @@ public record Normalize(double mean, double std) implements Transform {
     @Override
     public Tensor apply(Tensor images) {
         return images.sub(mean).divInPlace(std);
+    }
+
+    /** As {@link #apply}, overwriting {@code images}, a tensor that nothing else holds. */
+    Tensor applyInPlace(Tensor images) {
+        return images.subInPlace(mean).divInPlace(std);
     }
 }

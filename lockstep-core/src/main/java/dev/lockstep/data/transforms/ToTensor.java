@@ -13,4 +13,13 @@ public final class ToTensor implements Transform {
     public Tensor apply(Tensor images) {
         return images.dtype() == DType.FLOAT32 ? images.div(255.0) : images.to(DType.FLOAT32).divInPlace(255.0);
     }
+
+    /** Then {@code next}; a {@link Normalize} computes in place on the new tensor this transform makes. */
+    @Override
+    public Transform andThen(Transform next) {
+        if (next instanceof Normalize normalize) {
+            return images -> normalize.applyInPlace(apply(images));
+        }
+        return Transform.super.andThen(next);
+    }
 }

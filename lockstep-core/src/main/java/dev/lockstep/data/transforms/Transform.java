@@ -13,10 +13,14 @@ public interface Transform {
         return x -> next.apply(apply(x));
     }
 
+    /** The transforms in order ({@code transforms.Compose}); none gives the identity. */
     static Transform compose(Transform... transforms) {
-        Transform out = x -> x;
-        for (Transform t : transforms) {
-            out = out.andThen(t);
+        if (transforms.length == 0) {
+            return x -> x;
+        }
+        Transform out = transforms[0]; // so that a transform's own andThen sees what follows it
+        for (int i = 1; i < transforms.length; i++) {
+            out = out.andThen(transforms[i]);
         }
         return out;
     }

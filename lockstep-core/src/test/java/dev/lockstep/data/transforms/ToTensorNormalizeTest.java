@@ -7,7 +7,7 @@ import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** The transforms compute in place on their own copies: values as torchvision's, inputs untouched. */
+/** The transforms compute in place on tensors they made: values as torchvision's, inputs untouched. */
 class ToTensorNormalizeTest {
     private static final byte[] PIXELS = {0, 1, 51, (byte) 128, (byte) 200, (byte) 255};
 
@@ -42,5 +42,15 @@ class ToTensorNormalizeTest {
         }
         assertArrayEquals(in.sub(0.1307).div(0.3081).toFloatArray(), out, "in place: the bits of the two-op form");
         assertArrayEquals(x, in.toFloatArray());
+    }
+
+    @Test
+    void toTensorThenNormalizeGivesTheOutOfPlaceBitsAndLeavesTheBytes() {
+        Tensor bytes = Tensor.ofUnsignedBytes(PIXELS.clone(), 1, 1, 2, 3);
+        float[] expected = bytes.to(DType.FLOAT32).div(255.0).sub(0.1307).div(0.3081).toFloatArray();
+        Normalize normalize = new Normalize(0.1307, 0.3081);
+        assertArrayEquals(expected, new ToTensor().andThen(normalize).apply(bytes).toFloatArray());
+        assertArrayEquals(expected, Transform.compose(new ToTensor(), normalize).apply(bytes).toFloatArray());
+        assertArrayEquals(new float[] {0, 1, 51, 128, 200, 255}, bytes.to(DType.FLOAT32).toFloatArray());
     }
 }
