@@ -22,7 +22,7 @@ export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-134217728}"
 # Such a block is faulted in page by page every time it is mapped. With this, libtorch advises
 # transparent huge pages for its buffers of 2 MB or more (where the kernel's THP mode is madvise
 # or always), so the kernel faults them in 2 MB at a time: a CNN epoch at batch 1024 took 10 s
-# instead of 65-73 s, and batch 64 ran 6 % faster (two runs each). The cost is memory: the kernel
+# instead of 65-73 s (batch 64: no clear difference). The cost is memory: the kernel
 # may fill advised ranges of the heap with huge pages later, and in 2 of 10 twenty-epoch CNN runs
 # RSS grew by 190-290 MB before it levelled off (BENCHMARKS.md). THP_MEM_ALLOC_ENABLE=0 keeps it
 # level.
