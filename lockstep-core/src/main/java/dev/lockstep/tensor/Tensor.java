@@ -340,12 +340,12 @@ public final class Tensor {
             throw new IllegalArgumentException("channels-last needs a 4-d [N, C, H, W] tensor, got shape "
                     + Arrays.toString(s));
         }
-        if (isContiguous(format)) {
-            return this;
-        }
         org.bytedeco.pytorch.Tensor t = unwrap();
         if (!t.is_contiguous(format.nativeFormat)) {
             return new Tensor(t.contiguous(format.nativeFormat));
+        }
+        if (suggests(t, format)) {
+            return this;
         }
         long[] strides = {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]};
         return new Tensor(t.as_strided(s, strides, new org.bytedeco.pytorch.LongOptional(t.storage_offset())));
@@ -353,9 +353,14 @@ public final class Tensor {
 
     /** Whether libtorch's kernels will treat this tensor as laid out in {@code format}. */
     public boolean isContiguous(MemoryFormat format) {
-        // the presets return a fresh enum object: compare values
         org.bytedeco.pytorch.Tensor t = unwrap();
-        return t.suggest_memory_format().value == format.nativeFormat.value && t.is_contiguous(format.nativeFormat);
+        return suggests(t, format) && t.is_contiguous(format.nativeFormat);
+    }
+
+    /** Whether libtorch's kernels pick {@code format} for {@code t} from its strides. */
+    private static boolean suggests(org.bytedeco.pytorch.Tensor t, MemoryFormat format) {
+        // the presets return a fresh enum object: compare values
+        return t.suggest_memory_format().value == format.nativeFormat.value;
     }
 
     /** The single value of a one-element tensor, as {@code tensor.item()}. */
