@@ -20,8 +20,8 @@ public record Normalize(double mean, double std) implements Transform {
         return images.sub(mean).divInPlace(std);
     }
 
-    /** As {@link #apply}, overwriting {@code images}, a tensor that nothing else holds. */
-    Tensor applyInPlace(Tensor images) {
+    @Override
+    public Tensor applyInPlace(Tensor images) {
         return images.subInPlace(mean).divInPlace(std);
     }
 }

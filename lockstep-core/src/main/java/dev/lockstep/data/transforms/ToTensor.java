@@ -14,12 +14,9 @@ public final class ToTensor implements Transform {
         return images.dtype() == DType.FLOAT32 ? images.div(255.0) : images.to(DType.FLOAT32).divInPlace(255.0);
     }
 
-    /** Then {@code next}; a {@link Normalize} computes in place on the new tensor this transform makes. */
+    /** Then {@code next}, handed the new tensor this transform makes ({@link #applyInPlace}). */
     @Override
     public Transform andThen(Transform next) {
-        if (next instanceof Normalize normalize) {
-            return images -> normalize.applyInPlace(apply(images));
-        }
-        return Transform.super.andThen(next);
+        return images -> next.applyInPlace(apply(images));
     }
 }

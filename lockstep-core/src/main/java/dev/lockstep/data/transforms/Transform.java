@@ -8,6 +8,14 @@ public interface Transform {
 
     Tensor apply(Tensor images);
 
+    /**
+     * As {@link #apply}, free to overwrite {@code images}: a transform that made a new tensor hands
+     * it on this way, so that the next one need not make another. By default, {@link #apply}.
+     */
+    default Tensor applyInPlace(Tensor images) {
+        return apply(images);
+    }
+
     /** This transform, then {@code next} ({@code transforms.Compose}). */
     default Transform andThen(Transform next) {
         return x -> next.apply(apply(x));
