@@ -29,12 +29,36 @@ public final class Torch {
             if (loaded) {
                 return;
             }
+            skipGpuPreloadsWithoutGpuNatives(Torch.class.getClassLoader());
             Loader.load(torch.class);
             Loader.load(openblas_full.class);
             openblas_full.openblas_set_num_threads(1);
             loaded = true;
             warnIfSlowEnvironment();
         }
+    }
+
+    /** JavaCPP's system property naming the natives' platform extension ({@code -gpu}). */
+    static final String PLATFORM_EXTENSION = "org.bytedeco.javacpp.platform.extension";
+
+    /**
+     * With no extension named, JavaCPP tries every library the presets' {@code -gpu} build would
+     * preload (CUDA, cuDNN, NCCL: some 25), even when only the CPU natives are on the class path.
+     * Each failed search cost 10-15 ms, and a CUDA runtime found on the machine was loaded for
+     * nothing: libtorch took 1.3-1.5 s to load instead of 1.05 s (BENCHMARKS.md, "Start-up").
+     * So unless the user chose an extension, none is used where the GPU natives are absent.
+     */
+    static void skipGpuPreloadsWithoutGpuNatives(ClassLoader loader) {
+        if (System.getProperty(PLATFORM_EXTENSION) == null && !hasGpuNatives(loader)) {
+            System.setProperty(PLATFORM_EXTENSION, "");
+            Loader.loadProperties(true); // in case JavaCPP read its platform properties already
+        }
+    }
+
+    /** Whether {@code loader} sees the presets' {@code -gpu} natives for this platform. */
+    static boolean hasGpuNatives(ClassLoader loader) {
+        String jni = "org/bytedeco/pytorch/" + Loader.getPlatform() + "-gpu/" + System.mapLibraryName("jnitorch");
+        return loader.getResource(jni) != null;
     }
 
     private static void warnIfSlowEnvironment() {

@@ -1,0 +1,51 @@
+package dev.lockstep.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.Loader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TorchLoadingTest {
+
+    @Test
+    void findsTheGpuNativesOnlyWhereTheirJniLibraryIs(@TempDir Path dir) throws IOException {
+        assertFalse(Torch.hasGpuNatives(getClass().getClassLoader()), "the build's natives are the CPU ones");
+        Path jni = dir.resolve("org/bytedeco/pytorch/" + Loader.getPlatform() + "-gpu/" + System.mapLibraryName("jnitorch"));
+        Files.createDirectories(jni.getParent());
+        try (URLClassLoader empty = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertFalse(Torch.hasGpuNatives(empty));
+            Files.write(jni, new byte[] {0});
+            assertTrue(Torch.hasGpuNatives(empty));
+        }
+    }
+
+    @Test
+    void loadsTheCpuNativesWithoutTheGpuPreloads() {
+        assertTrue(Torch.numThreads() > 0);
+        assertEquals("", System.getProperty(Torch.PLATFORM_EXTENSION), "no extension: the -gpu preloads are skipped");
+    }
+
+    @Test
+    void keepsAnExtensionTheUserChose() {
+        String before = System.getProperty(Torch.PLATFORM_EXTENSION);
+        System.setProperty(Torch.PLATFORM_EXTENSION, "-gpu");
+        try {
+            Torch.skipGpuPreloadsWithoutGpuNatives(getClass().getClassLoader());
+            assertEquals("-gpu", System.getProperty(Torch.PLATFORM_EXTENSION));
+        } finally {
+            if (before == null) {
+                System.clearProperty(Torch.PLATFORM_EXTENSION);
+            } else {
+                System.setProperty(Torch.PLATFORM_EXTENSION, before);
+            }
+        }
+    }
+}
