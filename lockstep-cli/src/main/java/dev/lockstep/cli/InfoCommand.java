@@ -37,8 +37,9 @@ final class InfoCommand {
                 + ", OPENBLAS_NUM_THREADS=" + env("OPENBLAS_NUM_THREADS"));
         Torch.parallelInfo().lines().filter(l -> l.startsWith("ATen parallel backend") || l.contains("MKL-DNN"))
                 .forEach(l -> System.out.println("  " + l.strip()));
-        System.out.println("memory: MALLOC_ARENA_MAX=" + env("MALLOC_ARENA_MAX") + ", MALLOC_MMAP_THRESHOLD_="
-                + env("MALLOC_MMAP_THRESHOLD_") + ", THP_MEM_ALLOC_ENABLE=" + env("THP_MEM_ALLOC_ENABLE")
+        System.out.println("memory: MALLOC_ARENA_MAX=" + env("MALLOC_ARENA_MAX") + ", MALLOC_MMAP_MAX_="
+                + env("MALLOC_MMAP_MAX_") + ", MALLOC_TRIM_THRESHOLD_=" + env("MALLOC_TRIM_THRESHOLD_")
+                + ", THP_MEM_ALLOC_ENABLE=" + env("THP_MEM_ALLOC_ENABLE")
                 + ", transparent huge pages " + transparentHugePages());
         System.out.println("collective backends: gloo (cpu)" + (cuda > 0 ? ", nccl (cuda)" : ""));
         return 0;

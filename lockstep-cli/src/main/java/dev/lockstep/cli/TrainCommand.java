@@ -147,13 +147,13 @@ final class TrainCommand {
             }
             trainer.numWorkers(workers);
         }
+        // libtorch takes about a second to load: the data files are decoded meanwhile
+        Torch.loadInBackground(threads);
+        Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed, transform(a, kind),
+                cropPadding);
         Strategy strategy = strategyName.equals("ddp") ? ddp(a) : Strategies.create(strategyName, a.string("devices", null));
         trainer.memoryFormat(memoryFormat(a, kind, strategy.inputDevice()));
         String optimizerName = a.string("optimizer", "adam");
-
-        Torch.setNumThreads(threads);
-        Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed, transform(a, kind),
-                cropPadding);
         Torch.manualSeed(seed);
         Module model = kind.create();
         Optimizer optimizer = optimizer(optimizerName, model, lr);

@@ -12,6 +12,8 @@ import org.bytedeco.pytorch.global.torch;
 public final class Torch {
     private static final Logger LOG = Logger.getLogger(Torch.class.getName());
     private static volatile boolean loaded;
+    /** Intra-op threads to set while loading, before any thread can use libtorch; 0: its default. */
+    private static volatile int threadsAtLoad;
 
     private Torch() {
     }
@@ -33,6 +35,9 @@ public final class Torch {
             Loader.load(torch.class);
             Loader.load(openblas_full.class);
             openblas_full.openblas_set_num_threads(1);
+            if (threadsAtLoad > 0) {
+                torch.set_num_threads(threadsAtLoad); // threads that start using libtorch take this count
+            }
             loaded = true;
             warnIfSlowEnvironment();
         }
@@ -88,6 +93,32 @@ public final class Torch {
     public static void setRngState(Tensor state) {
         ensureLoaded();
         torch.getDefaultCPUGenerator().set_state(state.unwrap());
+    }
+
+    /**
+     * Starts loading libtorch on a background thread and returns at once, so that work needing no
+     * libtorch (decoding data files) overlaps the second or so the natives take to load; the first
+     * call that needs libtorch waits for it. {@code threads} is set as {@link #setNumThreads} would,
+     * before any thread can use libtorch, so every thread that starts using it later takes that count.
+     */
+    public static void loadInBackground(int threads) {
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be > 0, got " + threads);
+        }
+        threadsAtLoad = threads;
+        if (loaded) {
+            setNumThreads(threads);
+            return;
+        }
+        Thread loader = new Thread(() -> {
+            try {
+                setNumThreads(threads);
+            } catch (RuntimeException | LinkageError e) {
+                // not reported here: the caller's first use of libtorch loads it again and throws
+            }
+        }, "lockstep-libtorch-loader");
+        loader.setDaemon(true);
+        loader.start();
     }
 
     /** {@code torch.set_num_threads}: libtorch's intra-op threads for this process. */

@@ -1,7 +1,9 @@
 package dev.lockstep.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -47,5 +49,24 @@ class TorchLoadingTest {
                 System.setProperty(Torch.PLATFORM_EXTENSION, before);
             }
         }
+    }
+
+    @Test
+    void loadingInBackgroundSetsTheThreadsOfEveryThreadThatUsesLibtorchAfter() throws InterruptedException {
+        int before = Torch.numThreads();
+        int threads = before == 1 ? 2 : 1;
+        try {
+            Torch.loadInBackground(threads);
+            assertArrayEquals(new float[] {0, 0}, Tensor.zeros(DType.FLOAT32, 2).toFloatArray()); // waits for the load
+            assertEquals(threads, Torch.numThreads(), "the calling thread");
+            int[] seen = new int[1];
+            Thread other = new Thread(() -> seen[0] = Torch.numThreads());
+            other.start();
+            other.join();
+            assertEquals(threads, seen[0], "a thread that starts using libtorch later");
+        } finally {
+            Torch.setNumThreads(before);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Torch.loadInBackground(0));
     }
 }
