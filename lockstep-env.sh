@@ -13,20 +13,15 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 # step buffers anew, 0.2 to 3 million faults in two epochs and backward passes up to 2x slower
 # (BENCHMARKS.md).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
-# A training step's buffers (up to a few MB each) come from the heap and are reused, instead of
-# being mapped, page-faulted and unmapped every step as glibc's adaptive thresholds sometimes chose
-# (the same CNN step took 7.4 or 12.6 ms); blocks over 32 MB (the most glibc allows; a large batch's
-# activations) are still mapped and returned at once, so RSS does not keep their peak.
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
-export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-134217728}"
-# Such a block is faulted in page by page every time it is mapped. With this, libtorch advises
-# transparent huge pages for its buffers of 2 MB or more (where the kernel's THP mode is madvise
-# or always), so the kernel faults them in 2 MB at a time: a CNN epoch at batch 1024 took 10 s
-# instead of 65-73 s (batch 64: no clear difference). The cost is memory: the kernel
-# may fill advised ranges of the heap with huge pages later, and in 2 of 10 twenty-epoch CNN runs
-# RSS grew by 190-290 MB before it levelled off (BENCHMARKS.md). THP_MEM_ALLOC_ENABLE=0 keeps it
-# level.
-export THP_MEM_ALLOC_ENABLE="${THP_MEM_ALLOC_ENABLE:-1}"
+# Every buffer comes from that heap and freed memory stays in it for the next step: no block is
+# mapped (MALLOC_MMAP_MAX_=0) and the heap is not trimmed (threshold 16 GiB). Mapped blocks are faulted
+# in page by page each time: a CNN step took 7.4 or 12.6 ms as glibc's adaptive thresholds chose,
+# and at batch 1024, whose activations pass the 32 MiB that glibc can keep on the heap at most
+# otherwise, an epoch took 65-73 s. RSS levels off at the run's peak (level within 2% over 20 CNN
+# epochs in 3 of 3 runs, and lower than with libtorch's huge pages, THP_MEM_ALLOC_ENABLE=1: the
+# kernel filled their advised ranges later, and RSS grew by 190-290 MB in 2 of 10 runs).
+export MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-17179869184}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # A small fixed young generation: tensors live off-heap, and a large adaptive young generation only
 # grew the heap (RSS crept up ~10 MB an epoch with G1's defaults, level with -Xmn64m).
