@@ -31,8 +31,9 @@ import org.bytedeco.pytorch.global.torch;
  * nothing of Lockstep in between. Prints each epoch's seconds, then its seconds per phase, timed as
  * Lockstep's "where the time went" table times them. Usage: RawLoop {mlp|cnn} EPOCHS THREADS MNIST_DIR
  * (OpenBLAS gets the threads Lockstep's trainer gives it: THREADS for the MLP, one for the CNN;
- * {@code -Dopenblas.threads=N} gives it N). The CNN's images go in channels-last, as Lockstep's
- * recipe feeds them on the CPU ({@code -Dchannels.last=false}: the seed's contiguous images).
+ * {@code -Dopenblas.threads=N} gives it N). The CNN's images and convolution weight go in
+ * channels-last, as Lockstep's recipe lays them out on the CPU ({@code -Dchannels.last=false}: the
+ * seed's contiguous layout).
  * {@code -Devaluate=true} adds the test pass that {@code lockstep train} runs after each epoch
  * (outside the epoch's time, as there).
  */
@@ -61,7 +62,7 @@ public final class RawLoop {
                 .to(torch.ScalarType.Float).div(new Scalar(255.0)) : null;
         Tensor testLabels = EVALUATE ? idx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 10000).to(torch.ScalarType.Long) : null;
         Tensor[] p = cnn
-                ? new Tensor[] {param(9, 32, 1, 3, 3), param(9, 32), param(6272, 10, 6272), param(6272, 10)}
+                ? new Tensor[] {convWeight(param(9, 32, 1, 3, 3)), param(9, 32), param(6272, 10, 6272), param(6272, 10)}
                 : new Tensor[] {param(784, 256, 784), param(784, 256), param(256, 10, 256), param(256, 10)};
         TensorVector params = new TensorVector(p);
         var adam = cnn ? new Adam(params, new AdamOptions(1e-3)) : null;
@@ -158,6 +159,23 @@ public final class RawLoop {
     /** One-channel images viewed with channels-last strides, so that the convolution computes in channels-last. */
     static Tensor channelsLast(Tensor x) {
         return x.as_strided(x.sizes().vec().get(), new long[] {784, 1, 28, 1});
+    }
+
+    /**
+     * The convolution's weight in the images' layout, as PyTorch's channels-last recipe
+     * ({@code model.to(memory_format=torch.channels_last)}) and Lockstep's trainer lay it out.
+     */
+    static Tensor convWeight(Tensor w) {
+        if (!CHANNELS_LAST) {
+            return w;
+        }
+        long[] shape = w.sizes().vec().get();
+        Tensor t = torch.empty_strided(shape, new long[] {shape[1] * shape[2] * shape[3], 1, shape[3] * shape[1], shape[1]},
+                new TensorOptions(torch.ScalarType.Float));
+        try (NoGradGuard g = new NoGradGuard()) {
+            t.copy_(w);
+        }
+        return t.set_requires_grad(true);
     }
 
     /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for Linear and Conv2d. */

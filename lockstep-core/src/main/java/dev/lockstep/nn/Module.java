@@ -2,6 +2,7 @@ package dev.lockstep.nn;
 
 import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Device;
+import dev.lockstep.tensor.MemoryFormat;
 import dev.lockstep.tensor.NoGrad;
 import dev.lockstep.tensor.Tensor;
 import java.util.ArrayList;
@@ -166,6 +167,21 @@ public abstract class Module {
         }
         try (NoGrad g = NoGrad.open()) {
             stateDict().values().stream().filter(t -> t.dtype().isFloatingPoint()).forEach(t -> t.setData(t.to(dtype)));
+        }
+        return this;
+    }
+
+    /**
+     * Lays out every 4-d parameter and buffer (convolution weights) in {@code format} in place, as
+     * {@code module.to(memory_format=...)}; others keep theirs. Returns this module. Gradients take
+     * their parameter's layout, which DDP's buckets expect: with channels-last inputs and
+     * contiguous weights, the convolutions' weight gradients came out channels-last, and the
+     * reducer warned that they did not match its bucket views.
+     */
+    public Module to(MemoryFormat format) {
+        Objects.requireNonNull(format, "format");
+        try (NoGrad g = NoGrad.open()) {
+            stateDict().values().stream().filter(t -> t.dim() == 4).forEach(t -> t.setData(t.contiguous(format)));
         }
         return this;
     }

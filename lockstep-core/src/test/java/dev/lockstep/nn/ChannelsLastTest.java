@@ -77,4 +77,28 @@ class ChannelsLastTest {
         out.mul(out).sum().backward();
         return params.stream().map(p -> p.grad().toFloatArray()).toList();
     }
+
+    /** As {@code model.to(memory_format=torch.channels_last)}: gradients then take the weights' layout. */
+    @Test
+    void aModuleLaysOutItsConvolutionWeightsChannelsLastInPlace() {
+        Torch.manualSeed(5);
+        Conv2d conv = new Conv2d(3, 4, 3, 1, 1);
+        Linear fc = new Linear(4 * 3 * 3, 5);
+        Tensor x = Tensor.rand(DType.FLOAT32, 2, 3, 6, 6);
+        List<float[]> before = gradients(conv, fc, x);
+        Tensor weight = conv.weight;
+        float[] values = weight.toFloatArray();
+        assertSame(conv, conv.to(MemoryFormat.CHANNELS_LAST));
+        fc.to(MemoryFormat.CHANNELS_LAST);
+        assertSame(weight, conv.weight, "the same parameter, so an optimiser built before still updates it");
+        assertTrue(conv.weight.isContiguous(MemoryFormat.CHANNELS_LAST));
+        assertFalse(conv.weight.isContiguous());
+        assertArrayEquals(values, conv.weight.toFloatArray());
+        assertTrue(fc.weight.isContiguous(), "two dimensions: left as it was");
+        List<float[]> after = gradients(conv, fc, x.contiguous(MemoryFormat.CHANNELS_LAST));
+        assertTrue(conv.weight.grad().isContiguous(MemoryFormat.CHANNELS_LAST), "the gradient in the weight's layout");
+        for (int i = 0; i < before.size(); i++) {
+            assertArrayEquals(before.get(i), after.get(i), 1e-5f, "gradient " + i);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.lockstep.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.data.Subset;
 import dev.lockstep.data.datasets.MNIST;
@@ -20,7 +21,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Channels-last inputs change where the CNN's time goes, not what it learns. */
+/** Channels-last inputs and weights change where the CNN's time goes, not what it learns. */
 class MemoryFormatTest {
     private static final Path MNIST_DIR = Path.of("..", "data", "mnist");
 
@@ -53,6 +54,11 @@ class MemoryFormatTest {
                 .memoryFormat(format).build()
                 .fit(model, new CrossEntropyLoss(), new Adam(model.parameters(), 1e-3), train, test);
         assertEquals(List.of(format), List.copyOf(model.seen), "layouts of the model's inputs");
+        for (Tensor p : model.parameters()) {
+            if (p.dim() == 4) {
+                assertTrue(p.isContiguous(format), "convolution weights laid out as the inputs");
+            }
+        }
         return result.epochs().get(1);
     }
 
