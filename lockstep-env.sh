@@ -17,8 +17,8 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 # mapped (MALLOC_MMAP_MAX_=0) and the heap is not trimmed (threshold 16 GiB). Mapped blocks are faulted
 # in page by page each time: a CNN step took 7.4 or 12.6 ms as glibc's adaptive thresholds chose,
 # and at batch 1024, whose activations pass the 32 MiB that glibc can keep on the heap at most
-# otherwise, an epoch took 65-73 s. RSS levels off at the run's peak (level within 2% over 20 CNN
-# epochs in 3 of 3 runs, and lower than with libtorch's huge pages, THP_MEM_ALLOC_ENABLE=1: the
+# otherwise, an epoch took 65-73 s. RSS levels off at the run's peak (level within 3% over 20 CNN
+# epochs in 4 of 4 runs, and lower than with libtorch's huge pages, THP_MEM_ALLOC_ENABLE=1: the
 # kernel filled their advised ranges later, and RSS grew by 190-290 MB in 2 of 10 runs).
 export MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-17179869184}"

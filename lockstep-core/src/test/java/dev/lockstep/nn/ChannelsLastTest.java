@@ -65,8 +65,12 @@ class ChannelsLastTest {
         Tensor x = Tensor.rand(DType.FLOAT32, 3, 1, 6, 6);
         List<float[]> contiguous = gradients(conv, fc, x);
         List<float[]> channelsLast = gradients(conv, fc, x.contiguous(MemoryFormat.CHANNELS_LAST));
-        for (int i = 0; i < contiguous.size(); i++) {
-            assertArrayEquals(contiguous.get(i), channelsLast.get(i), 1e-6f, "gradient " + i);
+        assertSameGradients(contiguous, channelsLast, 1e-6f);
+    }
+
+    private static void assertSameGradients(List<float[]> expected, List<float[]> actual, float tolerance) {
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), tolerance, "gradient " + i);
         }
     }
 
@@ -97,8 +101,6 @@ class ChannelsLastTest {
         assertTrue(fc.weight.isContiguous(), "two dimensions: left as it was");
         List<float[]> after = gradients(conv, fc, x.contiguous(MemoryFormat.CHANNELS_LAST));
         assertTrue(conv.weight.grad().isContiguous(MemoryFormat.CHANNELS_LAST), "the gradient in the weight's layout");
-        for (int i = 0; i < before.size(); i++) {
-            assertArrayEquals(before.get(i), after.get(i), 1e-5f, "gradient " + i);
-        }
+        assertSameGradients(before, after, 1e-5f);
     }
 }
