@@ -13,6 +13,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 ARGS=(train --model cnn --epochs "$EPOCHS" --log-interval 0)
 [[ $MODE == ddp ]] && ARGS+=(--strategy ddp --nproc-per-node 2)
+"$ROOT/lockstep" train --help >/dev/null # build (and archive the classes) before sampling starts
 "$ROOT/lockstep" "${ARGS[@]}" > "$WORK/run.log" 2>&1 &
 PID=$!
 while kill -0 "$PID" 2>/dev/null; do

@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPS="${1:-3}"
 mvn -q -B -f "$ROOT/pom.xml" -DskipTests -pl bench -am package
-"$ROOT/lockstep" train --epochs 1 --log-interval 1 --help >/dev/null # build once, outside the timing
+"$ROOT/lockstep" train --epochs 1 --log-interval 1 --help >/dev/null # build (and archive the classes) outside the timing
 python3 "$ROOT/bench/first_batch.py" "$REPS" "Train Epoch" "$ROOT/lockstep" train --log-interval 1
 python3 "$ROOT/bench/first_batch.py" "$REPS" "Train Epoch" "$ROOT/lockstep" train --model mlp --log-interval 1
 source "$ROOT/lockstep-env.sh"
