@@ -39,6 +39,7 @@ final class InfoCommand {
                 .forEach(l -> System.out.println("  " + l.strip()));
         System.out.println("memory: MALLOC_ARENA_MAX=" + env("MALLOC_ARENA_MAX") + ", MALLOC_MMAP_MAX_="
                 + env("MALLOC_MMAP_MAX_") + ", MALLOC_TRIM_THRESHOLD_=" + env("MALLOC_TRIM_THRESHOLD_")
+                + ", GLIBC_TUNABLES=" + env("GLIBC_TUNABLES")
                 + ", THP_MEM_ALLOC_ENABLE=" + env("THP_MEM_ALLOC_ENABLE")
                 + ", transparent huge pages " + transparentHugePages());
         System.out.println("collective backends: gloo (cpu)" + (cuda > 0 ? ", nccl (cuda)" : ""));
