@@ -59,13 +59,31 @@ class ChannelsLastTest {
     /** The seed CNN's path; flatten hands its gradient back channels-last, which must not change it. */
     @Test
     void gradientsAreTheSameInEitherLayout() {
-        Torch.manualSeed(4);
-        Conv2d conv = new Conv2d(1, 4, 3, 1, 1);
-        Linear fc = new Linear(4 * 3 * 3, 5);
+        Net net = Net.seeded(4, 1);
         Tensor x = Tensor.rand(DType.FLOAT32, 3, 1, 6, 6);
-        List<float[]> contiguous = gradients(conv, fc, x);
-        List<float[]> channelsLast = gradients(conv, fc, x.contiguous(MemoryFormat.CHANNELS_LAST));
-        assertSameGradients(contiguous, channelsLast, 1e-6f);
+        List<float[]> contiguous = net.gradients(x);
+        assertSameGradients(contiguous, net.gradients(x.contiguous(MemoryFormat.CHANNELS_LAST)), 1e-6f);
+    }
+
+    /** As {@code model.to(memory_format=torch.channels_last)}: gradients then take the weights' layout. */
+    @Test
+    void aModuleLaysOutItsConvolutionWeightsChannelsLastInPlace() {
+        Net net = Net.seeded(5, 3);
+        Conv2d conv = net.conv();
+        Tensor x = Tensor.rand(DType.FLOAT32, 2, 3, 6, 6);
+        List<float[]> before = net.gradients(x);
+        Tensor weight = conv.weight;
+        float[] values = weight.toFloatArray();
+        assertSame(conv, conv.to(MemoryFormat.CHANNELS_LAST));
+        net.fc().to(MemoryFormat.CHANNELS_LAST);
+        assertSame(weight, conv.weight, "the same parameter, so an optimiser built before still updates it");
+        assertTrue(conv.weight.isContiguous(MemoryFormat.CHANNELS_LAST));
+        assertFalse(conv.weight.isContiguous());
+        assertArrayEquals(values, conv.weight.toFloatArray());
+        assertTrue(net.fc().weight.isContiguous(), "two dimensions: left as it was");
+        List<float[]> after = net.gradients(x.contiguous(MemoryFormat.CHANNELS_LAST));
+        assertTrue(conv.weight.grad().isContiguous(MemoryFormat.CHANNELS_LAST), "the gradient in the weight's layout");
+        assertSameGradients(before, after, 1e-5f);
     }
 
     private static void assertSameGradients(List<float[]> expected, List<float[]> actual, float tolerance) {
@@ -74,33 +92,19 @@ class ChannelsLastTest {
         }
     }
 
-    private static List<float[]> gradients(Conv2d conv, Linear fc, Tensor x) {
-        List<Tensor> params = List.of(conv.weight, conv.bias, fc.weight, fc.bias);
-        params.forEach(Tensor::clearGrad);
-        Tensor out = fc.forward(F.maxPool2d(F.relu(conv.forward(x)), 2, 2).flatten(1, -1));
-        out.mul(out).sum().backward();
-        return params.stream().map(p -> p.grad().toFloatArray()).toList();
-    }
+    /** A convolution into a linear layer through relu, pooling and flatten, as in the seed CNN. */
+    private record Net(Conv2d conv, Linear fc) {
+        static Net seeded(long seed, int inChannels) {
+            Torch.manualSeed(seed);
+            return new Net(new Conv2d(inChannels, 4, 3, 1, 1), new Linear(4 * 3 * 3, 5));
+        }
 
-    /** As {@code model.to(memory_format=torch.channels_last)}: gradients then take the weights' layout. */
-    @Test
-    void aModuleLaysOutItsConvolutionWeightsChannelsLastInPlace() {
-        Torch.manualSeed(5);
-        Conv2d conv = new Conv2d(3, 4, 3, 1, 1);
-        Linear fc = new Linear(4 * 3 * 3, 5);
-        Tensor x = Tensor.rand(DType.FLOAT32, 2, 3, 6, 6);
-        List<float[]> before = gradients(conv, fc, x);
-        Tensor weight = conv.weight;
-        float[] values = weight.toFloatArray();
-        assertSame(conv, conv.to(MemoryFormat.CHANNELS_LAST));
-        fc.to(MemoryFormat.CHANNELS_LAST);
-        assertSame(weight, conv.weight, "the same parameter, so an optimiser built before still updates it");
-        assertTrue(conv.weight.isContiguous(MemoryFormat.CHANNELS_LAST));
-        assertFalse(conv.weight.isContiguous());
-        assertArrayEquals(values, conv.weight.toFloatArray());
-        assertTrue(fc.weight.isContiguous(), "two dimensions: left as it was");
-        List<float[]> after = gradients(conv, fc, x.contiguous(MemoryFormat.CHANNELS_LAST));
-        assertTrue(conv.weight.grad().isContiguous(MemoryFormat.CHANNELS_LAST), "the gradient in the weight's layout");
-        assertSameGradients(before, after, 1e-5f);
+        List<float[]> gradients(Tensor x) {
+            List<Tensor> params = List.of(conv.weight, conv.bias, fc.weight, fc.bias);
+            params.forEach(Tensor::clearGrad);
+            Tensor out = fc.forward(F.maxPool2d(F.relu(conv.forward(x)), 2, 2).flatten(1, -1));
+            out.mul(out).sum().backward();
+            return params.stream().map(p -> p.grad().toFloatArray()).toList();
+        }
     }
 }
