@@ -158,7 +158,13 @@ public final class RawLoop {
 
     /** One-channel images viewed with channels-last strides, so that the convolution computes in channels-last. */
     static Tensor channelsLast(Tensor x) {
-        return x.as_strided(x.sizes().vec().get(), new long[] {784, 1, 28, 1});
+        long[] shape = x.sizes().vec().get();
+        return x.as_strided(shape, channelsLastStrides(shape));
+    }
+
+    /** The strides of [N, C, H, W] laid out channels-last: C varies fastest, then W, then H. */
+    private static long[] channelsLastStrides(long[] s) {
+        return new long[] {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]};
     }
 
     /**
@@ -170,8 +176,7 @@ public final class RawLoop {
             return w;
         }
         long[] shape = w.sizes().vec().get();
-        Tensor t = torch.empty_strided(shape, new long[] {shape[1] * shape[2] * shape[3], 1, shape[3] * shape[1], shape[1]},
-                new TensorOptions(torch.ScalarType.Float));
+        Tensor t = torch.empty_strided(shape, channelsLastStrides(shape), new TensorOptions(torch.ScalarType.Float));
         try (NoGradGuard g = new NoGradGuard()) {
             t.copy_(w);
         }
