@@ -107,11 +107,12 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     }
 
     private long[][] batchIndices(long[] order) {
-        int batches = (int) (dropLast ? order.length / batchSize : (order.length + batchSize - 1) / batchSize);
+        // in long: a batch size near Integer.MAX_VALUE (a whole dataset per batch) must not overflow
+        int batches = (int) (dropLast ? order.length / batchSize : (order.length + (long) batchSize - 1) / batchSize);
         long[][] out = new long[batches][];
         for (int b = 0; b < batches; b++) {
-            int from = b * batchSize;
-            out[b] = Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
+            long from = (long) b * batchSize;
+            out[b] = Arrays.copyOfRange(order, (int) from, (int) Math.min(order.length, from + batchSize));
         }
         return out;
     }

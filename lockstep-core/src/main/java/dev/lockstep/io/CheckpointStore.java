@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * safetensors files and a {@code manifest.json} with the caller's fields and each file's size and
  * SHA-256. A checkpoint is built under a hidden temporary name, every file forced to disk, then
  * renamed into place: a crash leaves the whole checkpoint or none of it (plus a temporary
- * directory, which the next save removes). Only the newest {@code keep} are kept.
+ * directory, which the next save removes). Only the newest {@code keep} are kept, the one just
+ * saved always among them.
  */
 public final class CheckpointStore {
     private static final Pattern NAME = Pattern.compile("step-(\\d{9,})");
@@ -55,10 +56,22 @@ public final class CheckpointStore {
      * Writes checkpoint {@code step}: each entry of {@code files} as a safetensors file of that
      * name, and a manifest of {@code fields} (strings, integers, booleans, lists, maps) plus
      * {@code "files"}. Replaces a checkpoint of the same step (an unusable leftover) and prunes
-     * the oldest beyond {@code keep}.
+     * the oldest beyond {@code keep}. Checkpoints of later steps are removed too: they were left by
+     * a run this one resumed before (unusable ones that resuming skipped, or a branch abandoned by
+     * resuming an earlier checkpoint), and {@link #latest} must not return to them.
      */
     public Path save(long step, Map<String, Map<String, Tensor>> files, Map<String, Object> fields)
             throws IOException {
+        if (step < 0) {
+            throw new IllegalArgumentException("checkpoint step must be >= 0, got " + step);
+        }
+        for (String name : files.keySet()) {
+            if (name.isEmpty() || name.startsWith(".") || name.equals(Checkpoint.MANIFEST)
+                    || !name.equals(Path.of(name).getFileName().toString())) {
+                throw new IllegalArgumentException("checkpoint file name '" + name
+                        + "' must be a plain file name, not hidden and not " + Checkpoint.MANIFEST);
+            }
+        }
         Files.createDirectories(root);
         removeTemporaries();
         Path tmp = Files.createTempDirectory(root, TEMP_PREFIX + step + "-");
@@ -80,7 +93,7 @@ public final class CheckpointStore {
             deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(root);
-            prune();
+            prune(step);
             return target;
         } finally {
             deleteTree(tmp);
@@ -100,6 +113,20 @@ public final class CheckpointStore {
     }
 
     /**
+     * Throws when this directory already holds checkpoints: a run that starts from the beginning
+     * would otherwise prune them away as it saves, or, restarted before its first save, resume
+     * from them as if they were its own.
+     */
+    public void requireNone() throws IOException {
+        List<Path> existing = list();
+        if (!existing.isEmpty()) {
+            throw new IllegalArgumentException(root + " already holds " + existing.size() + " checkpoint"
+                    + (existing.size() == 1 ? "" : "s") + " (newest " + existing.get(0).getFileName()
+                    + "): resume from them, or write this run's checkpoints elsewhere");
+        }
+    }
+
+    /**
      * The newest checkpoint that passes its checks; each newer one that does not is reported to
      * {@code warn} (naming it and why) and skipped. Empty when there is none.
      */
@@ -114,10 +141,12 @@ public final class CheckpointStore {
         return Optional.empty();
     }
 
-    private void prune() throws IOException {
-        List<Path> all = list();
-        for (Path old : all.subList(Math.min(keep, all.size()), all.size())) {
-            deleteTree(old);
+    private void prune(long saved) throws IOException {
+        int kept = 0;
+        for (Path dir : list()) {
+            if (step(dir) > saved || ++kept > keep) {
+                deleteTree(dir);
+            }
         }
     }
 

@@ -30,6 +30,8 @@ public final class Safetensors {
     private static final String METADATA = "__metadata__";
     /** The reference implementation's limit; a larger length means a corrupted or foreign file. */
     private static final long MAX_HEADER = 100_000_000;
+    /** A tensor's bytes pass through one Java array (the largest one the JVM allocates). */
+    private static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
 
     private Safetensors() {
     }
@@ -97,7 +99,12 @@ public final class Safetensors {
             if (name.equals(METADATA)) {
                 throw new IllegalArgumentException("'" + METADATA + "' is reserved and cannot name a tensor");
             }
-            sized.add(new Entry(name, t, t.dtype(), t.shape(), 0, t.numel() * t.dtype().byteSize()));
+            long bytes = t.numel() * t.dtype().byteSize();
+            if (bytes > MAX_TENSOR_BYTES) {
+                throw new IllegalArgumentException("tensor '" + name + "' has " + bytes
+                        + " bytes; tensors over 2 GiB are not supported");
+            }
+            sized.add(new Entry(name, t, t.dtype(), t.shape(), 0, bytes));
         });
         List<Entry> widestFirst = new ArrayList<>(sized);
         widestFirst.sort(Comparator.comparingInt((Entry e) -> -e.dtype.byteSize()));
@@ -221,7 +228,7 @@ public final class Safetensors {
                     + " bytes but its data_offsets " + Arrays.toString(range) + " span "
                     + (range[1] - range[0]));
         }
-        if (bytes > Integer.MAX_VALUE - 8) {
+        if (bytes > MAX_TENSOR_BYTES) {
             throw new SafetensorsFormatException(file, "tensor '" + name + "' has " + bytes
                     + " bytes; tensors over 2 GiB are not supported");
         }

@@ -585,6 +585,11 @@ public final class Tensor {
         return new Tensor(unwrap().view(shape));
     }
 
+    /** A view repeating size-1 dimensions to {@code shape} without copying, as {@code expand}. */
+    public Tensor expand(long... shape) {
+        return new Tensor(unwrap().expand(shape));
+    }
+
     public Tensor flatten(long startDim, long endDim) {
         return new Tensor(gradientInOwnLayout().flatten(startDim, endDim));
     }

@@ -88,6 +88,17 @@ class DataLoaderTest {
     }
 
     @Test
+    void aBatchSizeNearIntegerMaxTakesTheWholeDataset() {
+        for (int batchSize : new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE - 4}) {
+            DataLoader loader = open(DataLoader.builder(dataset(10)).batchSize(batchSize));
+            assertEquals(1, loader.numBatches());
+            List<long[]> batches = targetsOfEpoch(loader);
+            assertEquals(1, batches.size());
+            assertArrayEquals(LongStream.range(0, 10).toArray(), batches.get(0));
+        }
+    }
+
+    @Test
     void dropLastDropsThePartialBatch() {
         DataLoader loader = open(DataLoader.builder(dataset(10)).batchSize(4).dropLast(true));
         List<long[]> batches = targetsOfEpoch(loader);

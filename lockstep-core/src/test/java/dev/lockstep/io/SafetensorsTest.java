@@ -120,6 +120,18 @@ class SafetensorsTest {
         assertTrue(e.getMessage().contains("reserved"));
     }
 
+    @Test
+    void rejectsATensorOver2GiBBeforeWritingAnything() throws IOException {
+        Path file = golden();
+        byte[] before = Files.readAllBytes(file);
+        Tensor huge = Tensor.zeros(DType.UINT8, 1).expand(1L << 31); // a view: no 2 GiB allocated
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Safetensors.save(Map.of("fine", Tensor.ones(3), "huge", huge), file));
+        assertTrue(e.getMessage().contains("tensor 'huge' has 2147483648 bytes; tensors over 2 GiB"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file));
+        assertEquals(List.of(file), listing());
+    }
+
     // ---------------------------------------------------------------- corrupted files
 
     private Path golden() throws IOException {
