@@ -4,6 +4,7 @@ import dev.lockstep.data.Dataset;
 import dev.lockstep.data.transforms.Normalize;
 import dev.lockstep.data.transforms.ToTensor;
 import dev.lockstep.data.transforms.Transform;
+import dev.lockstep.io.CheckpointStore;
 import dev.lockstep.launcher.RunCommand;
 import dev.lockstep.models.ModelKind;
 import dev.lockstep.nn.Loss;
@@ -107,13 +108,16 @@ final class TrainCommand {
             return 0;
         }
         String strategyName = a.string("strategy", "auto");
-        if (a.has("nproc-per-node")) {
+        boolean launch = a.has("nproc-per-node");
+        if (launch) {
             if (!strategyName.equals("ddp")) {
                 throw new UsageException("--nproc-per-node needs --strategy ddp");
             }
-            return RunCommand.run(launchArgs(argv, a));
-        }
-        if (a.has("max-restarts")) {
+            if (System.getenv("LOCKSTEP_RESTART_COUNT") != null) {
+                throw new UsageException("--nproc-per-node in a worker that lockstep run started: each worker"
+                        + " would start workers of its own; pass it to lockstep run only");
+            }
+        } else if (a.has("max-restarts")) {
             throw new UsageException("--max-restarts needs --nproc-per-node N (or lockstep run --max-restarts K)");
         }
         ModelKind kind = ModelKind.parse(a.string("model", "cnn"));
@@ -147,6 +151,9 @@ final class TrainCommand {
             }
             trainer.numWorkers(workers);
         }
+        if (launch) { // every option above is checked once here, before any worker starts
+            return RunCommand.run(launchArgs(argv, a));
+        }
         // libtorch takes about a second to load: the data files are decoded meanwhile
         Torch.loadInBackground(threads);
         Dataset[] data = kind.datasets(Path.of(a.string("data-dir", defaultDataDir())), seed, transform(a, kind),
@@ -176,9 +183,11 @@ final class TrainCommand {
     /**
      * {@code --checkpoint-every} turns checkpoints on, and so does {@code --resume} (a resumed run
      * goes on checkpointing at epoch ends). A worker that the launcher restarted resumes from the
-     * latest checkpoint by itself.
+     * latest checkpoint by itself (or from {@code --resume DIR} while it has saved none). A run
+     * from the beginning refuses a directory that holds another run's checkpoints before any
+     * worker starts: restarted, it would resume from them.
      */
-    private static void checkpointing(Args a, Path out, Trainer.Builder trainer) {
+    private static void checkpointing(Args a, Path out, Trainer.Builder trainer) throws IOException {
         String every = a.string("checkpoint-every", null);
         String resume = a.string("resume", null);
         boolean restarted = System.getenv("LOCKSTEP_RESTART_COUNT") != null
@@ -198,8 +207,16 @@ final class TrainCommand {
         }
         if (resume == null && restarted || "latest".equals(resume)) {
             trainer.resumeFromLatest();
+        } else if (resume != null && restarted && out != null) {
+            trainer.resumeFromLatestOr(Path.of(resume)); // what this run saved since, once it has
         } else if (resume != null) {
             trainer.resumeFrom(Path.of(resume));
+        } else if (out != null) {
+            try {
+                new CheckpointStore(out.resolve("checkpoints"), keep).requireNone();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage() + " (--resume, or another --out)");
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.io.CheckpointStore;
 import dev.lockstep.io.Safetensors;
 import dev.lockstep.models.ModelKind;
 import dev.lockstep.tensor.DType;
@@ -111,6 +112,15 @@ class TrainCommandTest {
                 data.toString(), "--out", notDir.resolve("sub").toString());
         assertError("unknown --optimizer 'rmsprop'", "train", "--optimizer", "rmsprop");
         assertError("unknown command 'fly'", "fly");
+        assertError("unknown model 'resnet'", "train", "--strategy", "ddp", "--nproc-per-node", "2", "--model", "resnet");
+        Path used = Files.createDirectories(tmp.resolve("used/checkpoints").resolve(CheckpointStore.name(5))).getParent();
+        for (String[] launch : List.of(new String[0], new String[] {"--strategy", "ddp", "--nproc-per-node", "2"})) {
+            List<String> args = new ArrayList<>(List.of("train", "--data-dir", data.toString(), "--out",
+                    used.getParent().toString(), "--checkpoint-every", "epoch"));
+            args.addAll(List.of(launch));
+            assertError(used + " already holds 1 checkpoint (newest step-000000005): resume from them, or write this"
+                    + " run's checkpoints elsewhere (--resume, or another --out)", args.toArray(String[]::new));
+        }
         assertError("--normalize must be 'none' or MEAN,STD with STD > 0 (e.g. 0.1307,0.3081), got '0.5'",
                 "train", "--normalize", "0.5");
         assertError("got '0.5,0'", "train", "--normalize", "0.5,0");

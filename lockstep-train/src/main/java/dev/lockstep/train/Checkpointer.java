@@ -92,11 +92,23 @@ final class Checkpointer {
         }
     }
 
+    /** A run from the beginning: its checkpoint directory must not hold another run's checkpoints. */
+    Progress startFresh() {
+        if (store != null) {
+            try {
+                store.requireNone();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        return Progress.START;
+    }
+
     /**
-     * Loads {@code from} (or, with {@code latest}, the newest usable checkpoint of the store,
-     * warning about each unusable newer one) into the model, optimiser, scheduler and libtorch's
-     * generator, and returns where to continue; {@link Progress#START} when there is nothing to
-     * resume from.
+     * Loads a checkpoint into the model, optimiser, scheduler and libtorch's generator, and returns
+     * where to continue: with {@code latest}, the newest usable checkpoint of the store (warning
+     * about each unusable newer one), else {@code from}, which with {@code latest} is the fallback
+     * when the store has none yet. {@link Progress#START} when there is nothing to resume from.
      *
      * @throws IllegalArgumentException when the checkpoint does not fit this run (seed, batch size, data)
      */
@@ -104,6 +116,8 @@ final class Checkpointer {
                      LRScheduler scheduler) {
         try (MemoryScope s = MemoryScope.open()) {
             Optional<Checkpoint> found = find(from, latest);
+            agreeAcrossRanks(found.isEmpty() ? -1 : found.get().getLong("global_step"),
+                    found.map(Object::toString).orElse("no checkpoint"));
             if (found.isEmpty()) {
                 mainLog("No checkpoint in " + store.root() + " yet: starting from the beginning");
                 return Progress.START;
@@ -118,7 +132,6 @@ final class Checkpointer {
                 mainLog("warning: " + c + " was written by " + c.getLong("world_size") + " processes and this run has "
                         + strategy.worldSize() + ": the same samples follow, but results are not bit-identical");
             }
-            agreeAcrossRanks(c, p);
             if (scheduler == null && c.has(SCHEDULER) || scheduler != null && !c.has(SCHEDULER)) {
                 throw new IllegalArgumentException(c + (scheduler == null ? " has" : " has no")
                         + " learning-rate scheduler state but this run " + (scheduler == null ? "has none" : "has one"));
@@ -138,13 +151,16 @@ final class Checkpointer {
     }
 
     private Optional<Checkpoint> find(Path from, boolean latest) throws IOException {
-        if (!latest) {
-            return Optional.of(Checkpoint.open(from));
+        if (latest) {
+            if (store == null) {
+                throw new IllegalStateException("resuming from the latest checkpoint needs checkpoint options (a directory)");
+            }
+            Optional<Checkpoint> newest = store.latest(warning -> mainLog("warning: " + warning));
+            if (newest.isPresent() || from == null) {
+                return newest;
+            }
         }
-        if (store == null) {
-            throw new IllegalStateException("resuming from the latest checkpoint needs checkpoint options (a directory)");
-        }
-        return store.latest(warning -> mainLog("warning: " + warning));
+        return Optional.of(Checkpoint.open(from));
     }
 
     private static void requireSame(Checkpoint c, String field, long expected, String what) throws IOException {
@@ -155,13 +171,19 @@ final class Checkpointer {
         }
     }
 
-    /** Ranks that read different checkpoints (no shared directory, say) would train apart silently. */
-    private void agreeAcrossRanks(Checkpoint c, Progress p) {
-        double[] sum = {p.globalStep()};
-        strategy.allReduceSum(sum);
-        if (sum[0] != (double) p.globalStep() * strategy.worldSize()) {
-            throw new IllegalStateException("rank " + strategy.rank() + " resumed from " + c
-                    + " but other ranks found a different checkpoint: every rank must see the same checkpoint directory");
+    /**
+     * Ranks that read different checkpoints (no shared directory, say) would train apart silently.
+     * Every rank takes part, also one that found none ({@code globalStep} -1): the sums of the
+     * steps and of their squares match n·s and n·s² only when all n ranks have the same s.
+     */
+    private void agreeAcrossRanks(long globalStep, String found) {
+        double step = globalStep;
+        double[] sums = {step, step * step};
+        strategy.allReduceSum(sums);
+        int n = strategy.worldSize();
+        if (sums[0] != step * n || sums[1] != step * step * n) {
+            throw new IllegalStateException("rank " + strategy.rank() + " found " + found
+                    + " but other ranks found a different one: every rank must see the same checkpoint directory");
         }
     }
 

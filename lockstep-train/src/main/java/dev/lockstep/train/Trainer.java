@@ -127,7 +127,7 @@ public final class Trainer {
         DataLoader trainLoader = trainLoader(train, trainOrder, 0, workers);
         long stepsPerEpoch = trainLoader.numBatches();
         Checkpointer checkpointer = new Checkpointer(checkpoints, strategy, seed, batchSize, log);
-        Progress start = resumeFrom == null && !resumeLatest ? Progress.START
+        Progress start = resumeFrom == null && !resumeLatest ? checkpointer.startFresh()
                 : checkpointer.restore(resumeFrom, resumeLatest, stepsPerEpoch, model, optimizer, scheduler);
         int evalBatch = evalBatchSize > 0 ? evalBatchSize : batchSize / world;
         DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatch).numWorkers(workers)
@@ -396,6 +396,16 @@ public final class Trainer {
          */
         public Builder resumeFromLatest() {
             this.resumeFrom = null;
+            this.resumeLatest = true;
+            return this;
+        }
+
+        /**
+         * As {@link #resumeFromLatest()}, but from {@code fallback} while the directory has no usable
+         * checkpoint: a restarted run that began from a checkpoint kept elsewhere.
+         */
+        public Builder resumeFromLatestOr(Path fallback) {
+            this.resumeFrom = Objects.requireNonNull(fallback, "fallback");
             this.resumeLatest = true;
             return this;
         }

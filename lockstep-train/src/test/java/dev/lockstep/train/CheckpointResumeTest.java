@@ -127,6 +127,28 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void aRunFromTheBeginningRefusesADirectoryHoldingCheckpoints() {
+        run(1, data(), b -> b.checkpoints(every(0, 3)));
+        var e = assertThrows(IllegalArgumentException.class, () -> run(1, data(), b -> b.checkpoints(every(0, 3))));
+        assertTrue(e.getMessage().contains(tmp.resolve("checkpoints") + " already holds 3 checkpoints (newest "
+                + checkpoint(39).getFileName() + ")"), e.getMessage());
+    }
+
+    @Test
+    void aRestartedRunResumesFromItsOwnLatestElseFromWhereItBegan() {
+        Run uninterrupted = run(1, data(), b -> b);
+        run(1, data(), b -> b.checkpoints(new CheckpointOptions(tmp.resolve("first"), 5, 100)));
+        Path began = tmp.resolve("first").resolve(CheckpointStore.name(20));
+        Run fromWhereItBegan = run(99, data(), b -> b.checkpoints(every(5, 2)).resumeFromLatestOr(began));
+        assertTrue(log.contains("Resumed from " + began + " (epoch 2, step 7 of 13, global step 20)"), log.toString());
+        assertBitIdentical(uninterrupted.params(), fromWhereItBegan.params());
+        log.clear();
+        run(99, data(), b -> b.checkpoints(every(5, 2)).resumeFromLatestOr(began));
+        assertTrue(log.contains("Resumed from " + checkpoint(39) + " (epoch 4, step 0 of 13, global step 39)"),
+                log.toString());
+    }
+
+    @Test
     void aCheckpointOfAnotherRunIsRefused() {
         run(1, data(), b -> b.checkpoints(every(0, 3)));
         var e = assertThrows(IllegalArgumentException.class,
