@@ -6,6 +6,7 @@ import dev.lockstep.parallel.dist.ProcessGroup;
 import dev.lockstep.tensor.Tensor;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -106,13 +107,25 @@ public final class DistributedDataParallel extends Module {
         if (params.isEmpty()) {
             throw new IllegalArgumentException("DistributedDataParallel needs a module with parameters");
         }
-        TensorVector paramVector = vector(params);
+        // The reducer gets the trained parameters only, as PyTorch's: a frozen one has no gradient
+        // accumulator to hook, and c10d's Reducer crashed the process on it. All are broadcast.
+        Map<String, Tensor> trained = new LinkedHashMap<>();
+        named.forEach((name, p) -> {
+            if (p.requiresGrad()) {
+                trained.put(name, p);
+            }
+        });
+        if (trained.isEmpty()) {
+            throw new IllegalArgumentException("DistributedDataParallel needs a module with parameters that require"
+                    + " gradients; all " + params.size() + " are frozen");
+        }
         try {
-            torch.verify_params_across_processes(group.unwrap(), paramVector, new LoggerOptional());
+            torch.verify_params_across_processes(group.unwrap(), vector(params), new LoggerOptional());
             List<Tensor> state = new ArrayList<>(params);
             state.addAll(buffers);
             broadcastFromRankZero(state);
-            this.reducer = detached(newReducer(paramVector, new ArrayList<>(named.keySet())));
+            this.reducer = detached(newReducer(vector(new ArrayList<>(trained.values())),
+                    new ArrayList<>(trained.keySet())));
         } catch (DistributedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -233,7 +246,7 @@ public final class DistributedDataParallel extends Module {
             }
             join = null;
             List<Integer> running = new ArrayList<>();
-            List<Tensor> flags = group.allGather(Tensor.of(new long[] {0}, 1));
+            List<Tensor> flags = group.allGather(flag(0));
             for (int r = 0; r < flags.size(); r++) {
                 if (flags.get(r).itemLong() != 0) {
                     running.add(r);
@@ -246,8 +259,13 @@ public final class DistributedDataParallel extends Module {
             }
         }
 
+        /** On the parameters' device: NCCL only takes CUDA tensors. */
+        private Tensor flag(long value) {
+            return Tensor.of(new long[] {value}, 1).to(module.parameters().get(0).device());
+        }
+
         private List<Integer> finished(long mine) {
-            List<Tensor> flags = group.allGather(Tensor.of(new long[] {mine}, 1));
+            List<Tensor> flags = group.allGather(flag(mine));
             List<Integer> done = new ArrayList<>();
             for (int r = 0; r < flags.size(); r++) {
                 if (flags.get(r).itemLong() == 0) {

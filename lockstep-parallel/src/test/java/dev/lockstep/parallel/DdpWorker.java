@@ -22,7 +22,8 @@ import java.util.StringJoiner;
  * {@code RESULT params v,v,...}. Modes: {@code single} (one process, reference), {@code ddp}
  * (DDPStrategy from the environment, per-rank batch = global/N), {@code nosync} (ddp with each
  * step's per-rank batch split into k micro-batches, all but the last under noSync), {@code uneven}
- * (rank 0 gets one batch fewer, inside join()).
+ * (rank 0 gets one batch fewer, inside join()); with the suffix {@code -frozen} ({@code single-frozen},
+ * {@code ddp-frozen}) the first layer does not train.
  * Args: mode steps globalBatch [k].
  */
 public final class DdpWorker {
@@ -40,8 +41,10 @@ public final class DdpWorker {
         Tensor y = x.matmul(Tensor.randn(20, 4)).argmax(1).keep();
         TensorDataset data = new TensorDataset(x, y);
         Sampler global = new RandomSampler(SAMPLES, SHUFFLE_SEED);
+        boolean frozen = mode.endsWith("-frozen");
+        mode = mode.replace("-frozen", "");
         if (mode.equals("single")) {
-            Module model = mlp(1);
+            Module model = mlp(1, frozen);
             train(model, model, DataLoader.builder(data).batchSize(globalBatch).sampler(global).build(), steps, 1, null);
             print(model);
             return;
@@ -49,7 +52,7 @@ public final class DdpWorker {
         try (DDPStrategy strategy = DDPStrategy.fromEnvironment()) {
             int n = strategy.worldSize();
             // Different initial weights on every rank: DDP must broadcast rank 0's.
-            Module model = mlp(1 + strategy.rank());
+            Module model = mlp(1 + strategy.rank(), frozen);
             DistributedDataParallel ddp = (DistributedDataParallel) strategy.wrap(model);
             DataLoader loader = DataLoader.builder(data).batchSize(globalBatch / n / k)
                     .sampler(strategy.shard(global, SAMPLES)).build();
@@ -70,9 +73,13 @@ public final class DdpWorker {
         }
     }
 
-    static Module mlp(long seed) {
+    static Module mlp(long seed, boolean frozenFirstLayer) {
         Torch.manualSeed(seed);
-        return new Sequential(new Linear(20, 32), new ReLU(), new Linear(32, 4));
+        Linear first = new Linear(20, 32);
+        if (frozenFirstLayer) {
+            first.parameters().forEach(p -> p.requiresGrad(false));
+        }
+        return new Sequential(first, new ReLU(), new Linear(32, 4));
     }
 
     /** {@code steps} optimiser steps, each over k micro-batches (all but the last without sync). */

@@ -15,7 +15,11 @@ class DistributedDataParallelTest {
     private static final int GLOBAL_BATCH = 32;
 
     private static float[] reference(int steps) throws Exception {
-        try (Workers w = Workers.start(DdpWorker.class, 1, r -> Map.of(), "single", "" + steps, "" + GLOBAL_BATCH)) {
+        return reference("single", steps);
+    }
+
+    private static float[] reference(String mode, int steps) throws Exception {
+        try (Workers w = Workers.start(DdpWorker.class, 1, r -> Map.of(), mode, "" + steps, "" + GLOBAL_BATCH)) {
             w.awaitSuccess(LIMIT);
             return params(w, 0);
         }
@@ -67,6 +71,19 @@ class DistributedDataParallelTest {
         double d = relativeDifference(ddp(2, "nosync", 20, 4), single);
         System.out.println("noSync k=4 vs one process: max relative difference " + d);
         assertTrue(d <= 1e-5, "max relative difference " + d + " " + Arrays.toString(Arrays.copyOf(single, 3)));
+    }
+
+    @Test
+    void aFrozenLayerStaysAtRankZerosValuesWhileTheRestTrainsAsInOneProcess() throws Exception {
+        float[] single = reference("single-frozen", 20);
+        float[] initial = reference("single-frozen", 0);
+        float[] distributed = ddp(2, "ddp-frozen", 20, 1);
+        int frozen = 20 * 32 + 32; // the first layer's weight and bias come first
+        assertTrue(Arrays.equals(Arrays.copyOf(initial, frozen), Arrays.copyOf(distributed, frozen)),
+                "the frozen layer must keep rank 0's initial values");
+        double d = relativeDifference(distributed, single);
+        assertTrue(relativeDifference(single, initial) > 1e-2, "training must move the other parameters");
+        assertTrue(d <= 1e-5, "max relative difference " + d);
     }
 
     @Test

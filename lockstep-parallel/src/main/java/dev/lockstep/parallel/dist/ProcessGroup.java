@@ -61,12 +61,13 @@ public final class ProcessGroup implements AutoCloseable {
             group = MemoryScope.pin(new org.bytedeco.pytorch.ProcessGroup(store.clone(), options.rank(), options.worldSize()));
             DeviceType deviceType = options.backend() == Backend.NCCL ? DeviceType.CUDA : DeviceType.CPU;
             BackendType type = options.backend() == Backend.NCCL ? BackendType.NCCL : BackendType.GLOO;
-            group.setBackend(deviceType, type, new BackendOptional(backend));
-            group.setDefaultBackend(type);
             if (options.backend() == Backend.NCCL) {
+                // before setBackend, which hands the group's bound device to the backend it adds
                 group.setBoundDeviceId(new DeviceOptional(
                         new org.bytedeco.pytorch.Device(DeviceType.CUDA, (byte) options.localRank())));
             }
+            group.setBackend(deviceType, type, new BackendOptional(backend));
+            group.setDefaultBackend(type);
         } catch (DistributedException e) {
             rendezvous.close(); // a retry in this process must find the port free
             throw e;
