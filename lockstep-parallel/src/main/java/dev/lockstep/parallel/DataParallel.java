@@ -7,6 +7,7 @@ import dev.lockstep.tensor.Tensor;
 import dev.lockstep.tensor.Torch;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -177,23 +178,21 @@ public final class DataParallel extends Module implements AutoCloseable {
         return outputs;
     }
 
-    /** Shared replicas of a module with buffers: one at a time, keeping replica 0's buffer updates. */
+    /**
+     * Shared replicas of a module with buffers, one at a time. As in PyTorch, replica 0 runs on the
+     * module's own buffers and the others on copies of them as they were before the call, whose
+     * updates are dropped. Restoring the buffers in place afterwards instead bumped their version
+     * counters, and backward refused what BatchNorm had saved of them.
+     */
     private Tensor[] applyInTurn(Tensor[] chunks) {
+        Map<Tensor, Tensor> before = new IdentityHashMap<>();
+        try (NoGrad g = NoGrad.open()) {
+            module.namedBuffers().values().forEach(b -> before.put(b, b.clone()));
+        }
         Tensor[] outputs = new Tensor[chunks.length];
         outputs[0] = module.forward(chunks[0]);
-        Map<String, Tensor> afterFirst = module.namedBuffers();
-        List<Tensor> saved = new ArrayList<>();
-        try (NoGrad g = NoGrad.open()) {
-            afterFirst.values().forEach(b -> saved.add(b.clone()));
-        }
         for (int i = 1; i < chunks.length; i++) {
-            outputs[i] = module.forward(chunks[i]);
-        }
-        try (NoGrad g = NoGrad.open()) {
-            int i = 0;
-            for (Tensor b : afterFirst.values()) {
-                b.copyFrom(saved.get(i++));
-            }
+            outputs[i] = ParameterSwap.forward(module, t -> before.containsKey(t) ? before.get(t).clone() : t, chunks[i]);
         }
         return outputs;
     }

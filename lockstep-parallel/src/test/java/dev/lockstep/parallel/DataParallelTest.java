@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lockstep.nn.BatchNorm1d;
 import dev.lockstep.nn.F;
 import dev.lockstep.nn.Linear;
 import dev.lockstep.nn.Module;
+import dev.lockstep.nn.Sequential;
 import dev.lockstep.optim.Adam;
 import dev.lockstep.optim.Optimizer;
 import dev.lockstep.optim.SGD;
@@ -233,6 +235,23 @@ class DataParallelTest {
             dp.forward(x);
             assertTrue(model.running.maxRelativeDifference(expected) <= 1e-15, "eval reads buffers only");
         }
+    }
+
+    @Test
+    void batchNormTrainsOnSharedReplicasKeepingTheFirstReplicasRunningStats() {
+        Tensor[] data = data(8, 6);
+        Torch.manualSeed(3);
+        Module single = new Sequential(new Linear(6, 4).to(DType.FLOAT64), new BatchNorm1d(4).to(DType.FLOAT64));
+        Module model = new Sequential(new Linear(6, 4).to(DType.FLOAT64), new BatchNorm1d(4).to(DType.FLOAT64));
+        model.loadStateDict(single.stateDict());
+        try (DataParallel dp = DataParallel.of(model, cpus(2))) {
+            dp.forward(data[0]).pow(2).sum().backward();
+        }
+        single.forward(data[0].narrow(0, 0, 4)); // replica 0's chunk: its running stats are kept
+        assertEquals(0, Models.maxRelativeDifference(model, single), "parameters are untouched before a step");
+        single.namedBuffers().forEach((name, b) ->
+                assertTrue(b.maxRelativeDifference(model.namedBuffers().get(name)) <= 1e-15, name));
+        model.parameters().forEach(p -> assertTrue(p.grad() != null && p.grad().abs().sum().item() > 0));
     }
 
     @Test
