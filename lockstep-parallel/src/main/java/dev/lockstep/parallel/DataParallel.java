@@ -6,7 +6,6 @@ import dev.lockstep.tensor.NoGrad;
 import dev.lockstep.tensor.Tensor;
 import dev.lockstep.tensor.Torch;
 import java.lang.ref.Cleaner;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
