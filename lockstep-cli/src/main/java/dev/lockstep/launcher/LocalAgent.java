@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -61,7 +62,11 @@ public final class LocalAgent {
     }
 
     private RunResult runOnce(int restart, int port) throws InterruptedException {
-        List<Worker> workers = new ArrayList<>();
+        List<Worker> workers = new CopyOnWriteArrayList<>();
+        // A SIGTERM or Ctrl-C to the agent stops its workers too, as torchrun forwards it: the JVM
+        // runs shutdown hooks, not this method's finally.
+        Thread stopWorkers = new Thread(() -> workers.forEach(Worker::stop), "lockstep-run-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopWorkers);
         try {
             for (int local = 0; local < config.nprocPerNode(); local++) {
                 workers.add(start(local, restart, port));
@@ -71,6 +76,11 @@ public final class LocalAgent {
             workers.forEach(Worker::stop);
             for (Worker w : workers) {
                 w.drain();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopWorkers);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: the workers are stopped either way
             }
         }
     }

@@ -6,7 +6,7 @@ import dev.lockstep.parallel.dist.ReduceOp;
 import dev.lockstep.tensor.Tensor;
 import dev.lockstep.tensor.Torch;
 
-/** A stand-in for the trainer in {@link LocalAgentTest}. Args: echo | fail R | allreduce. */
+/** A stand-in for the trainer in {@link LocalAgentTest}. Args: echo | fail R | allreduce | sleep. */
 public final class EchoWorker {
     public static void main(String[] args) throws InterruptedException {
         String rank = System.getenv("RANK");
@@ -22,6 +22,10 @@ public final class EchoWorker {
                     System.exit(5);
                 }
                 Thread.sleep(600_000); // a healthy rank still training: the agent must stop it
+            }
+            case "sleep" -> {
+                System.out.println("pid=" + ProcessHandle.current().pid());
+                Thread.sleep(600_000); // until the agent stops it
             }
             case "allreduce" -> {
                 Torch.setNumThreads(1);

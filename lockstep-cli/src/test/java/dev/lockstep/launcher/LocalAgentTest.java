@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.parallel.dist.ProcessGroupOptions;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +64,39 @@ class LocalAgentTest {
         assertTrue(run.result().summary().contains("rank 1 failed with exit code 5"), run.result().summary());
         assertTrue(run.result().summary().contains("boom: simulated failure"), run.result().summary());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 120, "healthy workers were not stopped");
+    }
+
+    /** An agent in a process of its own, for {@link #terminatingTheAgentStopsItsWorkers}. */
+    public static final class AgentMain {
+        public static void main(String[] args) throws InterruptedException {
+            new LocalAgent(config(2, 1, 0, ProcessGroupOptions.freePort(), "sleep"), System.out, System.err).run();
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void terminatingTheAgentStopsItsWorkers() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process agent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AgentMain.class.getName())
+                .redirectErrorStream(true).start();
+        List<ProcessHandle> workers = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; workers.size() < 2 && (line = lines.readLine()) != null; ) {
+                int at = line.indexOf("pid=");
+                if (at >= 0) {
+                    workers.add(ProcessHandle.of(Long.parseLong(line.substring(at + 4).strip())).orElseThrow());
+                }
+            }
+            assertEquals(2, workers.size(), "both workers started");
+            agent.destroy(); // SIGTERM, as a scheduler or kill sends it
+            assertTrue(agent.waitFor(2, TimeUnit.MINUTES), "the agent ended");
+        } finally {
+            agent.destroyForcibly();
+        }
+        for (ProcessHandle w : workers) {
+            w.onExit().get(2, TimeUnit.MINUTES);
+            assertFalse(w.isAlive(), "worker " + w.pid() + " outlived its agent");
+        }
     }
 
     @Test
