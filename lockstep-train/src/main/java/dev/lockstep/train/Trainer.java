@@ -223,6 +223,11 @@ public final class Trainer {
             long t2 = System.nanoTime();
             long global = from.globalStep() + (batchIdx - from.stepInEpoch()) + 1;
             optimizer.zeroGrad();
+            if (!Double.isFinite(value) && strategy.worldSize() > 1) {
+                // An infinite loss can have finite gradients (softmax's are bounded): NaN ones make
+                // every rank's averaged gradients, and so every rank's decision, the same.
+                loss = loss.mul(Double.NaN);
+            }
             try {
                 loss.backward();
             } catch (RuntimeException e) {
@@ -266,9 +271,9 @@ public final class Trainer {
 
     /**
      * Whether this step may update the parameters. Ranks must agree without an extra collective:
-     * a non-finite loss on any rank makes the averaged gradients non-finite on every rank, so under
-     * DDP each rank also checks the gradients (as PyTorch's GradScaler does). A non-finite step
-     * stops training unless such steps are to be skipped.
+     * a rank whose loss is not finite backpropagates NaN gradients, so the averaged gradients are
+     * non-finite on every rank, and under DDP each rank also checks them (as PyTorch's GradScaler
+     * does). A non-finite step stops training unless such steps are to be skipped.
      */
     private boolean stepIsFinite(double localLoss, Module model, int epoch, long step, long globalStep) {
         boolean finite = Double.isFinite(localLoss) && (strategy.worldSize() == 1 || gradientsFinite(model));
