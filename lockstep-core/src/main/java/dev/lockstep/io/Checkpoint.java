@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -95,6 +96,18 @@ public final class Checkpoint {
             return v;
         }
         throw new CorruptCheckpointException(dir, MANIFEST + " has no integer \"" + field + "\"");
+    }
+
+    /** A list field of the manifest; empty when the checkpoint has none (one written before it existed). */
+    public List<?> getList(String field) throws CorruptCheckpointException {
+        Object v = manifest.get(field);
+        if (v == null) {
+            return List.of();
+        }
+        if (v instanceof List<?> list) {
+            return list;
+        }
+        throw new CorruptCheckpointException(dir, MANIFEST + " field \"" + field + "\" is not a list");
     }
 
     @Override

@@ -65,6 +65,10 @@ public final class Json {
             writeString(s, out);
         } else if (value instanceof Long || value instanceof Integer || value instanceof Boolean) {
             out.append(value);
+        } else if (value instanceof Double d) {
+            out.append(Double.isFinite(d) ? d.toString() : "null"); // shortest round-trip form; JSON has no NaN
+        } else if (value == null) {
+            out.append("null");
         } else {
             throw new IllegalArgumentException("cannot write " + value + " as JSON");
         }

@@ -35,6 +35,22 @@ class JsonTest {
     }
 
     @Test
+    void writesDoublesExactlyAndWhatJsonCannotHoldAsNull() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("third", 1.0 / 3);
+        m.put("tiny", 1e-300);
+        m.put("nan", Double.NaN);
+        m.put("inf", Double.NEGATIVE_INFINITY);
+        m.put("none", null);
+        String text = Json.write(m);
+        assertTrue(text.endsWith("\"nan\":null,\"inf\":null,\"none\":null}"), text);
+        Map<?, ?> back = (Map<?, ?>) Json.parse(text);
+        assertEquals(1.0 / 3, back.get("third"));
+        assertEquals(1e-300, back.get("tiny"));
+        assertTrue(back.containsKey("nan") && back.get("nan") == null);
+    }
+
+    @Test
     void rejectsMalformedText() {
         for (String bad : List.of("", "{", "{\"a\":1,}", "[1 2]", "{\"a\":1} x", "01", "1.", "-", "\"\\x\"",
                 "\"abc", "{a:1}", "tru", "99999999999999999999", "[".repeat(100) + "]".repeat(100))) {

@@ -2,6 +2,7 @@ package dev.lockstep.train;
 
 import dev.lockstep.io.Checkpoint;
 import dev.lockstep.io.CheckpointStore;
+import dev.lockstep.io.CorruptCheckpointException;
 import dev.lockstep.nn.Module;
 import dev.lockstep.optim.LRScheduler;
 import dev.lockstep.optim.Optimizer;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -21,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * The Trainer's checkpoints: what goes into one (model, optimiser, scheduler, libtorch's
  * generator state, the {@link Progress} and the run's settings) and how a run resumes from one.
- * Only the main rank writes; every rank decides from the step count alone, so they agree on
+ * The epochs' metrics so far travel with it, so that a resumed run's metrics
+ * files and result cover the whole run. Only the main rank writes; every rank decides from the step count alone, so they agree on
  * when without talking. Every rank reads the checkpoint it resumes from (a directory all of
  * them can see).
  */
@@ -36,14 +39,18 @@ final class Checkpointer {
     private final Strategy strategy;
     private final long seed;
     private final int batchSize;
+    private final List<EpochMetrics> history;
     private final Consumer<String> log;
 
-    Checkpointer(CheckpointOptions options, Strategy strategy, long seed, int batchSize, Consumer<String> log) {
+    /** {@code history}: the run's epoch metrics, appended to by the trainer and, on resuming, by this. */
+    Checkpointer(CheckpointOptions options, Strategy strategy, long seed, int batchSize, List<EpochMetrics> history,
+                 Consumer<String> log) {
         this.options = options;
         this.store = options == null ? null : new CheckpointStore(options.dir(), options.keep());
         this.strategy = strategy;
         this.seed = seed;
         this.batchSize = batchSize;
+        this.history = history;
         this.log = log;
     }
 
@@ -76,6 +83,7 @@ final class Checkpointer {
         fields.put("seed", seed);
         fields.put("batch_size", (long) batchSize);
         fields.put("saved_at", Instant.now().toString());
+        fields.put("epochs", history.stream().filter(m -> m.epoch() < p.epoch()).map(Checkpointer::toJson).toList());
         try (MemoryScope s = MemoryScope.open()) {
             Map<String, Map<String, Tensor>> files = new LinkedHashMap<>();
             files.put(MODEL, model.stateDict());
@@ -142,6 +150,9 @@ final class Checkpointer {
                 scheduler.loadStateDict(c.load(SCHEDULER));
             }
             Torch.setRngState(c.load(RNG).get("torch.cpu"));
+            for (Object epoch : c.getList("epochs")) {
+                history.add(fromJson(c, epoch));
+            }
             mainLog("Resumed from " + c + " (epoch " + p.epoch() + ", step " + p.stepInEpoch() + " of "
                     + stepsPerEpoch + ", global step " + p.globalStep() + ")");
             return p;
@@ -185,6 +196,32 @@ final class Checkpointer {
             throw new IllegalStateException("rank " + strategy.rank() + " found " + found
                     + " but other ranks found a different one: every rank must see the same checkpoint directory");
         }
+    }
+
+    private static Map<String, Object> toJson(EpochMetrics m) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("epoch", (long) m.epoch());
+        json.put("train_loss", m.trainLoss());
+        json.put("test_loss", m.testLoss());
+        json.put("test_accuracy", m.testAccuracy());
+        json.put("seconds", m.seconds());
+        json.put("samples_per_sec", m.samplesPerSec());
+        json.put("skipped_steps", m.skippedSteps());
+        return json;
+    }
+
+    private static EpochMetrics fromJson(Checkpoint c, Object json) throws CorruptCheckpointException {
+        if (!(json instanceof Map<?, ?> m) || !(m.get("epoch") instanceof Long epoch)
+                || !(m.get("skipped_steps") instanceof Long skipped)) {
+            throw new CorruptCheckpointException(c.dir(), "an entry of \"epochs\" is malformed: " + json);
+        }
+        return new EpochMetrics(Math.toIntExact(epoch), number(m.get("train_loss")), number(m.get("test_loss")),
+                number(m.get("test_accuracy")), number(m.get("seconds")), number(m.get("samples_per_sec")), skipped);
+    }
+
+    /** JSON's null stands for a metric that does not apply (NaN). */
+    private static double number(Object json) {
+        return json instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private void mainLog(String line) {

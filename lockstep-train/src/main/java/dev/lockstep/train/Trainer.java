@@ -126,15 +126,15 @@ public final class Trainer {
         Sampler trainOrder = trainOrder(train);
         DataLoader trainLoader = trainLoader(train, trainOrder, 0, workers);
         long stepsPerEpoch = trainLoader.numBatches();
-        Checkpointer checkpointer = new Checkpointer(checkpoints, strategy, seed, batchSize, log);
+        List<EpochMetrics> history = new ArrayList<>(); // a resumed run's starts with its checkpoint's
+        Checkpointer checkpointer = new Checkpointer(checkpoints, strategy, seed, batchSize, history, log);
         Progress start = resumeFrom == null && !resumeLatest ? checkpointer.startFresh()
                 : checkpointer.restore(resumeFrom, resumeLatest, stepsPerEpoch, model, optimizer, scheduler);
         int evalBatch = evalBatchSize > 0 ? evalBatchSize : batchSize / world;
         DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatch).numWorkers(workers)
                 .sampler(strategy.shardForEval(new SequentialSampler(test.size()), test.size())).build();
         listeners.onTrainingStart(new TrainingInfo(strategy.rank(), world, strategy.name(), epochs, stepsPerEpoch,
-                train.size(), batchSize));
-        List<EpochMetrics> history = new ArrayList<>();
+                train.size(), batchSize, start.globalStep(), history));
         for (int epoch = start.epoch(); epoch <= epochs; epoch++) {
             try (MemoryScope epochScope = MemoryScope.open()) {
                 listeners.onEpochStart(epoch);

@@ -20,6 +20,7 @@ import dev.lockstep.optim.CosineAnnealingLR;
 import dev.lockstep.optim.LRScheduler;
 import dev.lockstep.optim.StepLR;
 import dev.lockstep.tensor.Tensor;
+import dev.lockstep.train.watch.CsvMetrics;
 import dev.lockstep.tensor.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -146,6 +147,30 @@ class CheckpointResumeTest {
         run(99, data(), b -> b.checkpoints(every(5, 2)).resumeFromLatestOr(began));
         assertTrue(log.contains("Resumed from " + checkpoint(39) + " (epoch 4, step 0 of 13, global step 39)"),
                 log.toString());
+    }
+
+    @Test
+    void aResumedRunsResultAndMetricsFilesKeepTheEpochsAndStepsBeforeItsCheckpoint() throws IOException {
+        Path full = Files.createDirectories(tmp.resolve("full"));
+        Path resumedOut = Files.createDirectories(tmp.resolve("resumed"));
+        Run uninterrupted = run(1, data(), b -> b.checkpoints(every(5, 100)).outDir(full).listener(new CsvMetrics(full)));
+        Files.copy(full.resolve("steps.csv"), resumedOut.resolve("steps.csv")); // what the run wrote before its crash
+        Run resumed = run(99, data(), b -> b.checkpoints(new CheckpointOptions(tmp.resolve("more"), 5, 100))
+                .resumeFrom(checkpoint(20)).outDir(resumedOut).listener(new CsvMetrics(resumedOut)));
+        assertEquals(List.of(1, 2, 3), resumed.result().epochs().stream().map(EpochMetrics::epoch).toList());
+        EpochMetrics before = uninterrupted.result().epochs().get(0);
+        EpochMetrics kept = resumed.result().epochs().get(0);
+        assertEquals(before.trainLoss(), kept.trainLoss(), 0);
+        assertEquals(before.testLoss(), kept.testLoss(), 0);
+        assertEquals(before.seconds(), kept.seconds(), 0);
+        assertEquals(uninterrupted.result().epochs().get(2).testLoss(), resumed.result().epochs().get(2).testLoss(), 0);
+        assertEquals(Files.readAllLines(full.resolve("steps.csv")), Files.readAllLines(resumedOut.resolve("steps.csv")),
+                "the steps before the checkpoint from the earlier file, the rest trained again to the same losses");
+        List<String> epochRows = Files.readAllLines(resumedOut.resolve("metrics.csv"));
+        assertEquals(4, epochRows.size(), epochRows.toString());
+        assertEquals(Files.readAllLines(full.resolve("metrics.csv")).get(1), epochRows.get(1));
+        String json = Files.readString(resumedOut.resolve("metrics.json"));
+        assertTrue(json.contains("{\"epoch\":1,") && json.contains("{\"epoch\":3,"), json);
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * Metrics as CSV, written by the main process: {@code metrics.csv} (one row per epoch, rewritten
  * atomically after each) and {@code steps.csv} (the training loss of every step, written after each
- * epoch). Numbers are Java's shortest round-trip form; a metric that does not apply is empty.
+ * epoch). Numbers are Java's shortest round-trip form; a metric that does not apply is empty. A
+ * resumed run keeps the rows of the epochs and steps it had done before.
  */
 public final class CsvMetrics implements TrainingListener {
     public static final String EPOCH_HEADER = "epoch,train_loss,test_loss,test_accuracy,seconds,samples_per_sec";
@@ -39,13 +40,38 @@ public final class CsvMetrics implements TrainingListener {
         active = info.isMain();
         batchesPerEpoch = info.batchesPerEpoch();
         if (active) {
+            info.earlierEpochs().forEach(m -> rows.add(row(m)));
             try {
+                List<String> kept = info.resumedAtStep() > 0 ? stepsBefore(info.resumedAtStep()) : List.of();
                 steps = Files.newBufferedWriter(dir.resolve("steps.csv"), StandardCharsets.UTF_8);
                 steps.write(STEP_HEADER + "\n");
+                for (String line : kept) {
+                    steps.write(line + "\n");
+                }
             } catch (IOException e) {
                 throw failure("steps.csv", e);
             }
         }
+    }
+
+    /** A resumed run's earlier steps, from the steps.csv it wrote before (steps count from 0). */
+    private List<String> stepsBefore(long resumedAtStep) throws IOException {
+        Path file = dir.resolve("steps.csv");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.skip(1).filter(line -> {
+                int comma = line.indexOf(',');
+                return comma > 0 && line.substring(0, comma).matches("\\d+")
+                        && Long.parseLong(line.substring(0, comma)) < resumedAtStep;
+            }).toList();
+        }
+    }
+
+    private static String row(EpochMetrics m) {
+        return m.epoch() + "," + number(m.trainLoss()) + "," + number(m.testLoss()) + "," + number(m.testAccuracy())
+                + "," + number(m.seconds()) + "," + number(m.samplesPerSec());
     }
 
     @Override
@@ -60,8 +86,7 @@ public final class CsvMetrics implements TrainingListener {
         if (!active) {
             return;
         }
-        rows.add(m.epoch() + "," + number(m.trainLoss()) + "," + number(m.testLoss()) + "," + number(m.testAccuracy())
-                + "," + number(m.seconds()) + "," + number(m.samplesPerSec()));
+        rows.add(row(m));
         try {
             stepLosses.drain((step, loss, wallMillis) -> steps.write(step + "," + m.epoch() + "," + loss + "\n"));
             steps.flush();
