@@ -168,13 +168,15 @@ public final class DistributedDataParallel extends Module {
         boolean grad = GradMode.is_enabled();
         boolean sync = grad && requireBackwardGradSync;
         try {
+            // join's check first, as PyTorch notifies its join context first: rebuilding the buckets
+            // broadcasts, and a rank that ran out of batches waits in join's all-gather instead
+            if (sync && join != null) {
+                join.step();
+            }
             if (grad) {
                 reducer.rebuild_buckets(); // once, after the first backward: buckets in gradient-ready order
             }
             if (sync) {
-                if (join != null) {
-                    join.step();
-                }
                 reducer.prepare_for_forward();
             }
             if (options.broadcastBuffers() && !buffers.isEmpty() && grad) {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** DDP on Gloo over loopback against one process at the same global batch, as PyTorch tests its own. */
 class DistributedDataParallelTest {
@@ -86,15 +88,17 @@ class DistributedDataParallelTest {
         assertTrue(d <= 1e-5, "max relative difference " + d);
     }
 
-    @Test
-    void unevenInputsInsideJoinFailOnEveryRankInsteadOfHanging() throws Exception {
-        try (Workers w = Workers.job(DdpWorker.class, 2, "uneven", "5", "" + GLOBAL_BATCH)) {
+    /** Rank 0 gets one batch fewer; after a single step, rank 1's next forward would rebuild the buckets. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 5})
+    void unevenInputsInsideJoinFailOnEveryRankInsteadOfHanging(int steps) throws Exception {
+        try (Workers w = Workers.job(DdpWorker.class, 2, "uneven", "" + steps, "" + GLOBAL_BATCH)) {
             int[] codes = w.await(LIMIT);
             assertEquals(3, codes[0], w.outputs());
             assertEquals(3, codes[1], w.outputs());
-            assertTrue(w.results(0).get("error").contains("this rank ran out of batches after 4 steps while ranks [1]"),
-                    w.outputs());
-            assertTrue(w.results(1).get("error").contains("ranks [0] ran out of batches after 4 steps"), w.outputs());
+            String after = "ran out of batches after " + (steps - 1) + " steps";
+            assertTrue(w.results(0).get("error").contains("this rank " + after + " while ranks [1]"), w.outputs());
+            assertTrue(w.results(1).get("error").contains("ranks [0] " + after), w.outputs());
         }
     }
 }
