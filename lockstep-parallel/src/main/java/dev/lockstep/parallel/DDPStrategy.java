@@ -51,6 +51,11 @@ public final class DDPStrategy implements Strategy {
     }
 
     @Override
+    public void syncBuffers(Module wrapped) {
+        ((DistributedDataParallel) wrapped).syncBuffers();
+    }
+
+    @Override
     public Sampler shard(Sampler globalOrder, long datasetSize) {
         return new DistributedSampler(globalOrder, group.worldSize(), group.rank(), false);
     }

@@ -154,6 +154,23 @@ public final class DistributedDataParallel extends Module {
                 options.firstBucketCapBytes(), false, false);
     }
 
+    /**
+     * Gives every rank rank 0's buffers, as the next forward would (with {@code broadcastBuffers}):
+     * for evaluating, which runs the wrapped model without this wrapper's forward. Collective.
+     */
+    public void syncBuffers() {
+        if (!options.broadcastBuffers() || buffers.isEmpty()) {
+            return;
+        }
+        try {
+            broadcastFromRankZero(buffers);
+        } catch (DistributedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw group.failure("DistributedDataParallel buffer broadcast", e);
+        }
+    }
+
     /** The wrapped model ({@code ddp.module}); its parameters are this module's. */
     public Module module() {
         return module;

@@ -48,6 +48,13 @@ public interface Strategy extends AutoCloseable {
     }
 
     /**
+     * Before evaluating (and saving) the model: make every replica's buffers, such as BatchNorm's
+     * running statistics, agree; each rank's last training step updated its own.
+     */
+    default void syncBuffers(Module wrapped) {
+    }
+
+    /**
      * Explains a failure of {@code what} (e.g. backward, whose gradient all-reduce runs inside it)
      * in terms of the processes involved, naming a dead or silent rank; other errors unchanged.
      */

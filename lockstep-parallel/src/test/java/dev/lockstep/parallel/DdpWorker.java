@@ -5,6 +5,7 @@ import dev.lockstep.data.DataLoader;
 import dev.lockstep.data.RandomSampler;
 import dev.lockstep.data.Sampler;
 import dev.lockstep.data.TensorDataset;
+import dev.lockstep.nn.BatchNorm1d;
 import dev.lockstep.nn.CrossEntropyLoss;
 import dev.lockstep.nn.Linear;
 import dev.lockstep.nn.Module;
@@ -12,6 +13,7 @@ import dev.lockstep.nn.ReLU;
 import dev.lockstep.nn.Sequential;
 import dev.lockstep.optim.SGD;
 import dev.lockstep.parallel.dist.DistributedException;
+import dev.lockstep.tensor.DType;
 import dev.lockstep.tensor.Tensor;
 import dev.lockstep.tensor.Torch;
 import java.util.Iterator;
@@ -56,6 +58,16 @@ public final class DdpWorker {
             DistributedDataParallel ddp = (DistributedDataParallel) strategy.wrap(model);
             DataLoader loader = DataLoader.builder(data).batchSize(globalBatch / n / k)
                     .sampler(strategy.shard(global, SAMPLES)).build();
+            if (mode.equals("buffers")) { // BatchNorm: each rank's last step updates its own statistics
+                Torch.manualSeed(1);
+                Module bn = new Sequential(new Linear(20, 8), new BatchNorm1d(8));
+                Module wrapped = strategy.wrap(bn);
+                train(bn, wrapped, loader, steps, 1, null);
+                System.out.println("RESULT before " + values(bn.namedBuffers().values()));
+                strategy.syncBuffers(wrapped);
+                System.out.println("RESULT after " + values(bn.namedBuffers().values()));
+                return;
+            }
             if (mode.equals("uneven")) {
                 int mine = strategy.rank() == 0 ? steps - 1 : steps;
                 try (DistributedDataParallel.Join j = ddp.join()) {
@@ -111,12 +123,16 @@ public final class DdpWorker {
     }
 
     static void print(Module model) {
+        System.out.println("RESULT params " + values(model.parameters()));
+    }
+
+    private static String values(Iterable<Tensor> tensors) {
         StringJoiner j = new StringJoiner(",");
-        for (Tensor p : model.parameters()) {
-            for (float v : p.toFloatArray()) {
+        for (Tensor t : tensors) {
+            for (float v : t.to(DType.FLOAT32).toFloatArray()) {
                 j.add(Float.toString(v));
             }
         }
-        System.out.println("RESULT params " + j);
+        return j.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockstep.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -86,6 +87,17 @@ class DistributedDataParallelTest {
         double d = relativeDifference(distributed, single);
         assertTrue(relativeDifference(single, initial) > 1e-2, "training must move the other parameters");
         assertTrue(d <= 1e-5, "max relative difference " + d);
+    }
+
+    @Test
+    void syncingBuffersGivesEveryRankRankZerosRunningStatistics() throws Exception {
+        try (Workers w = Workers.job(DdpWorker.class, 2, "buffers", "3", "" + GLOBAL_BATCH)) {
+            w.awaitSuccess(LIMIT);
+            String rankZeros = w.results(0).get("before");
+            assertNotEquals(rankZeros, w.results(1).get("before"), "each rank's last step updated its own statistics");
+            assertEquals(rankZeros, w.results(0).get("after"));
+            assertEquals(rankZeros, w.results(1).get("after"));
+        }
     }
 
     /** Rank 0 gets one batch fewer; after a single step, rank 1's next forward would rebuild the buckets. */

@@ -149,6 +149,7 @@ public final class Trainer {
                             checkpointer, loader, train.size());
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
+                strategy.syncBuffers(wrapped);
                 double[] eval = evaluate(epoch, epoch * stepsPerEpoch, model, criterion, testLoader);
                 EpochMetrics metrics = new EpochMetrics(epoch, trained[0], eval[0], eval[1], seconds,
                         train.size() / seconds, (long) trained[1]);
