@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * What a distributed run gave the driver.
  *
- * @param metrics  the metrics over all ranks of each epoch the last attempt trained (one that
- *                 resumed from a checkpoint starts at the checkpoint's epoch)
+ * @param metrics  the metrics over all ranks of each epoch of the run (an attempt that resumed
+ *                 from a checkpoint has the earlier epochs' from it)
  * @param weights  rank 0's final state dict as safetensors bytes, under PyTorch's names
  * @param attempts how many submissions it took (more than 1 after a failed attempt)
  */

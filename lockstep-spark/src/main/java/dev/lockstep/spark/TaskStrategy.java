@@ -9,7 +9,7 @@ import org.apache.spark.TaskKilledException;
 
 /**
  * A rank's strategy inside a Spark task: delegates everything, and before each step's gradient
- * sync and each metrics reduction stops the rank if Spark has killed the task (a peer died, the
+ * sync, each buffer sync and each metrics reduction stops the rank if Spark has killed the task (a peer died, the
  * job was cancelled). Native collectives cannot be interrupted; they fail on a dead peer or at the
  * job's timeout, and this check catches the rest between steps.
  */
@@ -57,6 +57,22 @@ final class TaskStrategy implements Strategy {
     public void syncGradients(Module wrapped) {
         stopIfKilled();
         delegate.syncGradients(wrapped);
+    }
+
+    @Override
+    public void syncBuffers(Module wrapped) {
+        stopIfKilled();
+        delegate.syncBuffers(wrapped);
+    }
+
+    @Override
+    public RuntimeException describeFailure(String what, RuntimeException e) {
+        return delegate.describeFailure(what, e);
+    }
+
+    @Override
+    public int replicasPerProcess() {
+        return delegate.replicasPerProcess();
     }
 
     @Override

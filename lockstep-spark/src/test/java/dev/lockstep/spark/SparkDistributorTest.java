@@ -12,6 +12,7 @@ import dev.lockstep.launcher.RunResult;
 import dev.lockstep.models.ModelKind;
 import dev.lockstep.parallel.dist.ProcessGroupOptions;
 import dev.lockstep.tensor.Tensor;
+import dev.lockstep.train.EpochMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -116,8 +117,13 @@ class SparkDistributorTest {
         assertEquals(2, resumed.attempts());
         String line = awaitExecutorLine("[lockstep rank 0] Resumed from " + checkpoints.resolve("step-"));
         assertTrue(line.contains("(epoch 2, "), line);
-        assertEquals(2, resumed.metrics().epochs().get(0).epoch(), "the second attempt starts in epoch 2");
+        assertEquals(epochs(uninterrupted), epochs(resumed), "the epochs before the checkpoint come with it");
+        assertEquals(uninterrupted.metrics().epochs().get(0).trainLoss(), resumed.metrics().epochs().get(0).trainLoss(), 0);
         assertEquals(0.0, maxRelativeDifference(resumed.stateDict(), uninterrupted.stateDict()));
+    }
+
+    private static List<Integer> epochs(SparkTrainResult r) {
+        return r.metrics().epochs().stream().map(EpochMetrics::epoch).toList();
     }
 
     /**
