@@ -8,10 +8,14 @@ import dev.lockstep.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Base class of every layer and model, as {@code torch.nn.Module}. A subclass registers its
@@ -75,21 +79,40 @@ public abstract class Module {
         return new ArrayList<>(namedParameters().values());
     }
 
+    /**
+     * Parameters by dotted name. A tensor registered under several names (tied weights, a module
+     * registered twice) appears once, under its first name, as in PyTorch: an optimiser given it
+     * twice would update it twice.
+     */
     public final Map<String, Tensor> namedParameters() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        collect(out, "", true);
-        return out;
+        return firstNames(collect(true));
     }
 
+    /** Buffers by dotted name, each tensor once (as {@link #namedParameters}). */
     public final Map<String, Tensor> namedBuffers() {
+        return firstNames(collect(false));
+    }
+
+    private Map<String, Tensor> collect(boolean params) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect(out, "", false);
+        collect(out, "", params);
         return out;
     }
 
     private void collect(Map<String, Tensor> out, String prefix, boolean params) {
         (params ? parameters : buffers).forEach((n, t) -> out.put(prefix + n, t));
         children.forEach((n, m) -> m.collect(out, prefix + n + ".", params));
+    }
+
+    private static Map<String, Tensor> firstNames(Map<String, Tensor> all) {
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        all.forEach((name, t) -> {
+            if (seen.add(t)) {
+                out.put(name, t);
+            }
+        });
+        return out;
     }
 
     /** Direct children by name. */
@@ -114,8 +137,8 @@ public abstract class Module {
      * {@code state_dict()}; copy before mutating).
      */
     public final Map<String, Tensor> stateDict() {
-        Map<String, Tensor> out = new LinkedHashMap<>(namedParameters());
-        out.putAll(namedBuffers());
+        Map<String, Tensor> out = collect(true); // every name, a tied tensor's too, as PyTorch's
+        out.putAll(collect(false));
         return out;
     }
 
@@ -148,10 +171,27 @@ public abstract class Module {
         }
     }
 
-    /** Moves every parameter and buffer to {@code device} in place; returns this module. */
+    /** Moves every parameter and buffer, and any gradient, to {@code device} in place; returns this module. */
     public Module to(Device device) {
+        return apply(t -> true, t -> t.to(device));
+    }
+
+    /**
+     * Replaces each parameter's and buffer's data, and its gradient's, by {@code convert} of it,
+     * where {@code which} holds, as PyTorch's {@code _apply}: a gradient left behind on the old
+     * device or dtype would break the next backward or optimiser step.
+     */
+    private Module apply(Predicate<Tensor> which, UnaryOperator<Tensor> convert) {
         try (NoGrad g = NoGrad.open()) {
-            stateDict().values().forEach(t -> t.setData(t.to(device)));
+            for (Tensor t : stateDict().values()) {
+                if (which.test(t)) {
+                    t.setData(convert.apply(t));
+                    Tensor grad = t.grad();
+                    if (grad != null) {
+                        t.setGrad(convert.apply(grad));
+                    }
+                }
+            }
         }
         return this;
     }
@@ -165,10 +205,7 @@ public abstract class Module {
         if (!dtype.isFloatingPoint()) {
             throw new IllegalArgumentException("Module.to needs a floating-point dtype, got " + dtype);
         }
-        try (NoGrad g = NoGrad.open()) {
-            stateDict().values().stream().filter(t -> t.dtype().isFloatingPoint()).forEach(t -> t.setData(t.to(dtype)));
-        }
-        return this;
+        return apply(t -> t.dtype().isFloatingPoint(), t -> t.to(dtype));
     }
 
     /**
@@ -180,25 +217,23 @@ public abstract class Module {
      */
     public Module to(MemoryFormat format) {
         Objects.requireNonNull(format, "format");
-        try (NoGrad g = NoGrad.open()) {
-            stateDict().values().stream().filter(t -> t.dim() == 4).forEach(t -> t.setData(t.contiguous(format)));
-        }
+        return apply(t -> t.dim() == 4, t -> t.contiguous(format));
+    }
+
+    /**
+     * Training mode (dropout active, batch norm uses batch statistics), recursively through each
+     * child's own {@code train()}, so that a module overriding it (a wrapper) is reached.
+     */
+    public Module train() {
+        training = true;
+        children.values().forEach(Module::train);
         return this;
     }
 
-    /** Training mode (dropout active, batch norm uses batch statistics), recursively. */
-    public Module train() {
-        return setTraining(true);
-    }
-
-    /** Evaluation mode, recursively. */
+    /** Evaluation mode, recursively through each child's {@code eval()}. */
     public Module eval() {
-        return setTraining(false);
-    }
-
-    private Module setTraining(boolean mode) {
-        training = mode;
-        children.values().forEach(c -> c.setTraining(mode));
+        training = false;
+        children.values().forEach(Module::eval);
         return this;
     }
 

@@ -253,10 +253,14 @@ public final class Tensor {
         unwrap().backward();
     }
 
-    /** The accumulated gradient, or {@code null} when none has been computed. */
+    /**
+     * The accumulated gradient, or {@code null} when none has been computed. A handle of its own:
+     * libtorch returns a reference into the parameter's gradient slot, which the next
+     * {@code zeroGrad()} or backward would change under it.
+     */
     public Tensor grad() {
         org.bytedeco.pytorch.Tensor g = unwrap().grad();
-        return g.defined() ? new Tensor(g) : null;
+        return g.defined() ? new Tensor(new org.bytedeco.pytorch.Tensor(g)) : null;
     }
 
     /** Drops the gradient ({@code zero_grad(set_to_none=True)}, PyTorch's default). */
@@ -264,7 +268,7 @@ public final class Tensor {
         unwrap().mutable_grad().reset(); // a reference: no new handle, and a no-op without a gradient
     }
 
-    /** Sets the gradient to a copy of {@code g} (used when gradients are reduced elsewhere). */
+    /** Sets the gradient to {@code g}, sharing its storage ({@code param.grad = g}). */
     public void setGrad(Tensor g) {
         unwrap().mutable_grad().put(h(g));
     }
@@ -384,7 +388,7 @@ public final class Tensor {
 
     public float[] toFloatArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT32)) {
-            float[] out = new float[(int) c.numel()];
+            float[] out = new float[arrayLength(c.numel())];
             readOut(c, p -> new FloatPointer(p).get(out));
             return out;
         }
@@ -392,7 +396,7 @@ public final class Tensor {
 
     public double[] toDoubleArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.FLOAT64)) {
-            double[] out = new double[(int) c.numel()];
+            double[] out = new double[arrayLength(c.numel())];
             readOut(c, p -> new DoublePointer(p).get(out));
             return out;
         }
@@ -400,7 +404,7 @@ public final class Tensor {
 
     public long[] toLongArray() {
         try (org.bytedeco.pytorch.Tensor c = cpuContiguous(DType.INT64)) {
-            long[] out = new long[(int) c.numel()];
+            long[] out = new long[arrayLength(c.numel())];
             readOut(c, p -> new LongPointer(p).get(out));
             return out;
         }
@@ -409,10 +413,19 @@ public final class Tensor {
     /** The raw little-endian bytes of this tensor in its own dtype, row-major. */
     public byte[] toBytes() {
         try (org.bytedeco.pytorch.Tensor c = unwrap().cpu().contiguous()) {
-            byte[] out = new byte[(int) (c.numel() * dtype().byteSize())];
+            byte[] out = new byte[arrayLength(c.numel() * dtype().byteSize())];
             readOut(c, p -> new BytePointer(p).get(out));
             return out;
         }
+    }
+
+    /** Java arrays hold at most 2^31 - 9 elements; a larger tensor is an error, not a wrapped length. */
+    private static int arrayLength(long elements) {
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a tensor of " + elements + " elements does not fit in one Java array"
+                    + " (at most " + (Integer.MAX_VALUE - 8) + ")");
+        }
+        return (int) elements;
     }
 
     /** Hands {@code c}'s memory to {@code read}, unless it is empty: then it may have no storage at all. */

@@ -52,6 +52,30 @@ class ModuleTest {
     }
 
     @Test
+    void aTiedLayerIsOneParameterSetButKeepsEveryNameInTheStateDict() {
+        Linear shared = new Linear(2, 2);
+        Sequential tied = new Sequential(shared, new ReLU(), shared);
+        assertEquals(List.of("0.weight", "0.bias"), List.copyOf(tied.namedParameters().keySet()));
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(tied.stateDict().keySet()));
+
+        float before = shared.weight.toFloatArray()[0];
+        tied.forward(Tensor.ones(1, 2)).sum().backward();
+        float step = 0.5f * shared.weight.grad().toFloatArray()[0];
+        new dev.lockstep.optim.SGD(tied.parameters(), 0.5).step();
+        assertEquals(before - step, shared.weight.toFloatArray()[0], 1e-6f, "one update, not one per name");
+    }
+
+    @Test
+    void toMovesGradientsWithTheirParameters() {
+        Linear layer = new Linear(2, 1);
+        layer.forward(Tensor.ones(3, 2)).sum().backward();
+        layer.to(DType.FLOAT64);
+        assertEquals(DType.FLOAT64, layer.weight.grad().dtype());
+        layer.forward(Tensor.ones(DType.FLOAT64, 3, 2)).sum().backward(); // accumulates into the cast gradient
+        assertArrayEquals(new double[] {6, 6}, layer.weight.grad().toDoubleArray(), 1e-12);
+    }
+
+    @Test
     void stateDictRoundTripCopiesValues() {
         Net source = new Net();
         Net target = new Net(); // different random init
@@ -111,6 +135,36 @@ class ModuleTest {
         outer.train();
         assertTrue(net.fc2.isTraining());
         assertTrue(inner.isTraining());
+    }
+
+    @Test
+    void trainAndEvalReachAChildsOwnOverride() {
+        class Wrapper extends Module {
+            final Module inner = new Dropout(0.5); // not registered: the wrapper passes the mode on itself
+
+            @Override
+            public Module train() {
+                inner.train();
+                return super.train();
+            }
+
+            @Override
+            public Module eval() {
+                inner.eval();
+                return super.eval();
+            }
+
+            @Override
+            public Tensor forward(Tensor x) {
+                return inner.forward(x);
+            }
+        }
+        Wrapper wrapper = new Wrapper();
+        Sequential outer = new Sequential(wrapper);
+        outer.eval();
+        assertFalse(wrapper.inner.isTraining());
+        outer.train();
+        assertTrue(wrapper.inner.isTraining());
     }
 
     @Test

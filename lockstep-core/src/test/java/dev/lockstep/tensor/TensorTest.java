@@ -12,6 +12,17 @@ import org.junit.jupiter.api.Test;
 
 class TensorTest {
 
+
+    @Test
+    void aGradientHandleOutlivesClearingTheParametersGradient() {
+        Tensor w = Tensor.ones(2).requiresGrad(true);
+        w.mul(3).sum().backward();
+        Tensor g = w.grad();
+        w.clearGrad();
+        assertArrayEquals(new float[] {3, 3}, g.toFloatArray());
+        w.mul(5).sum().backward();
+        assertArrayEquals(new float[] {3, 3}, g.toFloatArray(), "a new backward fills a new gradient, not this one");
+    }
     @Test
     void createsFromArraysAndReadsBack() {
         Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
