@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DDP ranks as barrier tasks on {@code local-cluster[2,1,1024]}: a Spark master, a worker and two
- * executor JVMs of one core each, all on this machine, against the same job run by {@code lockstep run}.
+ * DDP ranks as barrier tasks on {@code local-cluster[2,1,1024]}: a Spark master and two workers,
+ * each with one executor JVM of one core, all on this machine, against the same job run by {@code lockstep run}.
  */
 class SparkDistributorTest {
     /** Seed 003's regression on synthetic data: a real model and loop, seconds to train. */

@@ -62,9 +62,10 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
             throw new IllegalArgumentException("RANK must be in 0.." + (worldSize - 1) + " (WORLD_SIZE="
                     + worldSize + "), got " + rank);
         }
-        if (localWorldSize < 1 || localWorldSize > worldSize) {
-            throw new IllegalArgumentException("LOCAL_WORLD_SIZE must be in 1.." + worldSize
-                    + " (WORLD_SIZE), got " + localWorldSize);
+        // Not capped by the world size here: a Spark task's local rank is the GPU ordinal Spark gave
+        // it, which can exceed the job's size (rank 0 alone on GPU 3); the environment's is capped.
+        if (localWorldSize < 1) {
+            throw new IllegalArgumentException("LOCAL_WORLD_SIZE must be >= 1, got " + localWorldSize);
         }
         if (localRank < 0 || localRank >= localWorldSize) {
             throw new IllegalArgumentException("LOCAL_RANK must be in 0.." + (localWorldSize - 1)
@@ -117,8 +118,14 @@ public record ProcessGroupOptions(String masterAddr, int masterPort, int rank, i
         String addr = require(env, "MASTER_ADDR");
         Duration timeout = env.containsKey(TIMEOUT_VARIABLE)
                 ? Duration.ofSeconds(integer(env, TIMEOUT_VARIABLE)) : DEFAULT_TIMEOUT;
+        int worldSize = integer(env, "WORLD_SIZE");
+        int localWorldSize = integer(env, "LOCAL_WORLD_SIZE");
+        if (localWorldSize > worldSize) {
+            throw new IllegalArgumentException("LOCAL_WORLD_SIZE must be in 1.." + worldSize
+                    + " (WORLD_SIZE), got " + localWorldSize);
+        }
         return new ProcessGroupOptions(addr, integer(env, "MASTER_PORT"), integer(env, "RANK"),
-                integer(env, "WORLD_SIZE"), integer(env, "LOCAL_RANK"), integer(env, "LOCAL_WORLD_SIZE"),
+                worldSize, integer(env, "LOCAL_RANK"), localWorldSize,
                 timeout, Backend.GLOO, env.getOrDefault(TOKEN_VARIABLE, ""), env.getOrDefault(BIND_VARIABLE, "").trim());
     }
 

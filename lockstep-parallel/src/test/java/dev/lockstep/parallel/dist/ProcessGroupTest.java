@@ -157,6 +157,13 @@ class ProcessGroupTest {
         bad.put("RANK", "2");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ProcessGroupOptions.fromEnvironment(bad))
                 .getMessage().contains("RANK must be in 0..1 (WORLD_SIZE=2), got 2"));
+        bad.put("RANK", "1");
+        bad.put("LOCAL_WORLD_SIZE", "3");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProcessGroupOptions.fromEnvironment(bad))
+                .getMessage().contains("LOCAL_WORLD_SIZE must be in 1..2 (WORLD_SIZE), got 3"));
+        // a Spark task's local rank is its GPU's ordinal, which may exceed the job's size
+        assertEquals(3, new ProcessGroupOptions("127.0.0.1", 29500, 0, 1, 3, 4, Duration.ofMinutes(1), Backend.GLOO,
+                "", "").localRank());
         Map<String, String> timed = new java.util.HashMap<>(env);
         timed.put(ProcessGroupOptions.TIMEOUT_VARIABLE, "42");
         assertEquals(Duration.ofSeconds(42), ProcessGroupOptions.fromEnvironment(timed).timeout());
