@@ -92,23 +92,30 @@ public final class ProcessGroup implements AutoCloseable {
 
     private static org.bytedeco.pytorch.Backend gloo(TCPStore store, ProcessGroupOptions o) {
         ProcessGroupGloo.Options go = new ProcessGroupGloo.Options(new Milliseconds(o.timeout().toMillis()));
-        go.devices(new GlooDeviceVector(glooDevice(o.masterAddr())));
+        go.devices(new GlooDeviceVector(glooDevices(o.masterAddr())));
         return new ProcessGroupGloo(store.clone(), o.rank(), o.worldSize(), go);
     }
 
     /**
-     * Loopback jobs talk over 127.0.0.1 (the host name may not resolve to an address peers can
-     * reach); otherwise Gloo's default: the address this host name resolves to.
+     * The network interfaces named in {@code GLOO_SOCKET_IFNAME} (comma-separated), as PyTorch
+     * reads it: where the host name resolves to an address peers cannot reach (127.0.1.1 on many
+     * Debian hosts, the wrong card). Without it, loopback jobs talk over 127.0.0.1 and others use
+     * Gloo's default, the address this host name resolves to.
      */
-    private static Device glooDevice(String masterAddr) {
+    private static Device[] glooDevices(String masterAddr) {
+        String interfaces = System.getenv("GLOO_SOCKET_IFNAME");
+        if (interfaces != null && !interfaces.isBlank()) {
+            return java.util.Arrays.stream(interfaces.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .map(ProcessGroupGloo::createDeviceForInterface).toArray(Device[]::new);
+        }
         try {
             if (InetAddress.getByName(masterAddr).isLoopbackAddress()) {
-                return ProcessGroupGloo.createDeviceForHostname("127.0.0.1");
+                return new Device[] {ProcessGroupGloo.createDeviceForHostname("127.0.0.1")};
             }
         } catch (UnknownHostException e) {
             // let Gloo report the unreachable master with its own words below
         }
-        return ProcessGroupGloo.createDefaultDevice();
+        return new Device[] {ProcessGroupGloo.createDefaultDevice()};
     }
 
     private Milliseconds timeout() {

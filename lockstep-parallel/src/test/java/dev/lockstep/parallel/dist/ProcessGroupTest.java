@@ -92,6 +92,29 @@ class ProcessGroupTest {
     }
 
     @Test
+    void glooSocketIfnameChoosesTheInterfaceAndAnUnknownOneIsReported() throws Exception {
+        int port = ProcessGroupOptions.freePort();
+        IntFunction<Map<String, String>> overLo = r -> withVariable(Workers.env(port, r, 2), "GLOO_SOCKET_IFNAME", "lo");
+        try (Workers w = Workers.start(CollectivesWorker.class, 2, overLo, "collectives")) {
+            w.awaitSuccess(LIMIT);
+            assertEquals("[3.0, -3.0, 10.0]", w.results(1).get("sum"));
+        }
+        int other = ProcessGroupOptions.freePort();
+        IntFunction<Map<String, String>> nowhere = r -> withVariable(Workers.env(other, 0, 1), "GLOO_SOCKET_IFNAME",
+                "nosuchif0");
+        try (Workers w = Workers.start(CollectivesWorker.class, 1, nowhere, "collectives", "30")) {
+            assertEquals(3, w.await(0, LIMIT), w.outputs());
+            assertTrue(w.results(0).get("error").contains("nosuchif0"), w.outputs());
+        }
+    }
+
+    private static Map<String, String> withVariable(Map<String, String> env, String name, String value) {
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.put(name, value);
+        return out;
+    }
+
+    @Test
     void unreachableMasterIsReported() throws Exception {
         int port = ProcessGroupOptions.freePort();
         try (Workers w = Workers.start(CollectivesWorker.class, 1, r -> Workers.env(port, 1, 2), "collectives", "3")) {
