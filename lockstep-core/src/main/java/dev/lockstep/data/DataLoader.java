@@ -16,7 +16,8 @@ import java.util.concurrent.Future;
  * Mini-batches of a dataset, as {@code torch.utils.data.DataLoader}.
  *
  * <p>Native memory: iterating opens a {@link MemoryScope} for each batch and closes it when the
- * next batch is requested (or the epoch ends), so every tensor made while processing a batch —
+ * next batch is requested (or the epoch ends: {@code hasNext()} returning false releases the last
+ * batch), so every tensor made while processing a batch —
  * activations, losses, gradients' temporaries — is released at the end of its step. Parameters,
  * optimiser state and values read out with {@code item()} survive; call {@code keep()} on any
  * other tensor that must outlive its step. A loop left early ({@code break}, an exception) keeps
