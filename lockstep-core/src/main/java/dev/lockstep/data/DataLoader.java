@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Mini-batches of a dataset, as {@code torch.utils.data.DataLoader}.
@@ -212,6 +214,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 p = next.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                discard(next);
                 throw new IllegalStateException("interrupted while waiting for a batch", e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("loading batch " + nextToReturn + " in a worker failed: "
@@ -236,21 +239,27 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             closed = true;
             closeStepScope();
             if (workers != null) {
+                workers.shutdown();
                 inFlight.forEach(Epoch::discard);
                 inFlight.clear();
-                workers.shutdownNow();
             }
         }
 
-        /** Releases a batch that was prefetched but will not be handed out. */
+        /**
+         * Releases a batch that was prefetched but will not be handed out: one not started is
+         * cancelled, one being made is waited for (a batch takes milliseconds), so that its native
+         * memory is freed now and not whenever the GC finds it.
+         */
         private static void discard(Future<Prefetched> f) {
-            if (f.cancel(true)) {
-                return; // never ran, or still running: its scope dies with the worker thread
+            if (f.cancel(false)) {
+                return;
             }
             try {
-                f.get().scope().close();
+                f.get(1, TimeUnit.MINUTES).scope().close();
             } catch (ExecutionException e) {
                 // the worker failed and closed its scope itself; the epoch is over, so nobody needs the error
+            } catch (TimeoutException e) {
+                f.cancel(true); // a dataset that hangs: its batch is left to the GC
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

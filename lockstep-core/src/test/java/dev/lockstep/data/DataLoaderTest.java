@@ -201,6 +201,32 @@ class DataLoaderTest {
         assertEquals(7, targetsOfEpoch(loader).size());
     }
 
+    @Test
+    void closingAnEpochEarlyReleasesEveryBatchTheWorkersMade() {
+        TensorDataset data = dataset(40);
+        List<Batch> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        Dataset recording = new Dataset() {
+            @Override
+            public long size() {
+                return data.size();
+            }
+
+            @Override
+            public Batch get(long[] indices) {
+                Batch b = data.get(indices);
+                made.add(b);
+                return b;
+            }
+        };
+        DataLoader loader = open(DataLoader.builder(recording).batchSize(2).numWorkers(2));
+        loader.iterator().next();
+        loader.close();
+        assertTrue(made.size() >= 1, "the workers made batches");
+        for (Batch b : List.copyOf(made)) {
+            assertThrows(IllegalStateException.class, b.input()::shape, "a prefetched batch outlived close()");
+        }
+    }
+
     /** Fails on the batch holding example 5. */
     private static Dataset failingAtFive() {
         TensorDataset data = dataset(20);
