@@ -60,8 +60,8 @@ public final class F {
     }
 
     static void checkDropoutProbability(double p) {
-        if (!(p >= 0 && p < 1)) { // also rejects NaN
-            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        if (!(p >= 0 && p <= 1)) { // also rejects NaN; 1 drops everything, as in PyTorch
+            throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
         }
     }
 

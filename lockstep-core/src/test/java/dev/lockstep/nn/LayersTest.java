@@ -65,10 +65,11 @@ class LayersTest {
     }
 
     @Test
-    void dropoutRejectsProbabilityOutsideZeroToOne() {
-        for (double p : new double[] {-0.1, 1.0, 1.5, Double.NaN}) {
+    void dropoutRejectsProbabilityOutsideZeroToOneAndOneDropsEverything() {
+        assertArrayEquals(new float[3], new Dropout(1.0).forward(Tensor.ones(3)).toFloatArray());
+        for (double p : new double[] {-0.1, 1.5, Double.NaN}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dropout(p));
-            assertTrue(e.getMessage().contains("[0, 1)"), e.getMessage());
+            assertTrue(e.getMessage().contains("dropout probability must be in [0, 1], got " + p), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> F.dropout(Tensor.ones(2), p, true));
         }
     }
