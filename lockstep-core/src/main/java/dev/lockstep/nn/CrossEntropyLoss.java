@@ -1,6 +1,7 @@
 package dev.lockstep.nn;
 
 import dev.lockstep.tensor.Tensor;
+import java.util.Objects;
 
 /** {@code nn.CrossEntropyLoss}: log-softmax over dim 1 then negative log-likelihood of int64 class targets. */
 public final class CrossEntropyLoss implements Loss {
@@ -11,7 +12,7 @@ public final class CrossEntropyLoss implements Loss {
     }
 
     public CrossEntropyLoss(Reduction reduction) {
-        this.reduction = reduction;
+        this.reduction = Objects.requireNonNull(reduction, "reduction");
     }
 
     @Override
