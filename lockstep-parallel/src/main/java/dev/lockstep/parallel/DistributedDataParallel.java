@@ -3,6 +3,7 @@ package dev.lockstep.parallel;
 import dev.lockstep.nn.Module;
 import dev.lockstep.parallel.dist.DistributedException;
 import dev.lockstep.parallel.dist.ProcessGroup;
+import dev.lockstep.tensor.Device;
 import dev.lockstep.tensor.Tensor;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ public final class DistributedDataParallel extends Module {
     private final Options options;
     private final Reducer reducer;
     private final List<Tensor> buffers;
+    private final Device device; // the parameters', for join()'s flags
     private boolean requireBackwardGradSync = true;
     private Join join;
 
@@ -126,11 +128,15 @@ public final class DistributedDataParallel extends Module {
             broadcastFromRankZero(state);
             this.reducer = detached(newReducer(vector(new ArrayList<>(trained.values())),
                     new ArrayList<>(trained.keySet())));
-        } catch (DistributedException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw group.failure("DistributedDataParallel setup", e);
+            throw failure("setup", e);
         }
+        this.device = params.get(0).device();
+    }
+
+    /** A native error of a collective, explained in terms of the peers; our own errors as they are. */
+    private RuntimeException failure(String what, RuntimeException e) {
+        return e instanceof DistributedException ? e : group.failure("DistributedDataParallel " + what, e);
     }
 
     private Reducer newReducer(TensorVector params, List<String> names) {
@@ -159,15 +165,16 @@ public final class DistributedDataParallel extends Module {
      * for evaluating, which runs the wrapped model without this wrapper's forward. Collective.
      */
     public void syncBuffers() {
-        if (!options.broadcastBuffers() || buffers.isEmpty()) {
-            return;
-        }
         try {
-            broadcastFromRankZero(buffers);
-        } catch (DistributedException e) {
-            throw e;
+            broadcastBuffers();
         } catch (RuntimeException e) {
-            throw group.failure("DistributedDataParallel buffer broadcast", e);
+            throw failure("buffer broadcast", e);
+        }
+    }
+
+    private void broadcastBuffers() {
+        if (options.broadcastBuffers() && !buffers.isEmpty()) {
+            broadcastFromRankZero(buffers);
         }
     }
 
@@ -196,13 +203,11 @@ public final class DistributedDataParallel extends Module {
             if (sync) {
                 reducer.prepare_for_forward();
             }
-            if (options.broadcastBuffers() && !buffers.isEmpty() && grad) {
-                broadcastFromRankZero(buffers);
+            if (grad) {
+                broadcastBuffers();
             }
-        } catch (DistributedException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw group.failure("DistributedDataParallel forward", e);
+            throw failure("forward", e);
         }
         Tensor output = module.forward(input);
         if (sync) {
@@ -280,7 +285,7 @@ public final class DistributedDataParallel extends Module {
 
         /** On the parameters' device: NCCL only takes CUDA tensors. */
         private Tensor flag(long value) {
-            return Tensor.of(new long[] {value}, 1).to(module.parameters().get(0).device());
+            return Tensor.of(new long[] {value}, 1).to(device);
         }
 
         private List<Integer> finished(long mine) {
