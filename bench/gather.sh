@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cost of making one batch (dev.lockstep.bench.GatherBench): MNIST rows gathered as floats,
 # or as uint8 pixels then converted, for the CNN's batch (64) and the MLP's (256), at 1 and 2
-# libtorch threads, ROUNDS rounds of 1,000 batches each.
+# libtorch threads, ROUNDS rounds of 1,000 batches each; beside them the indices alone and a copy
+# of consecutive rows (the floor for any new float batch).
 # Usage: bench/gather.sh [ROUNDS=3]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -18,7 +18,9 @@ import org.bytedeco.pytorch.global.torch;
  * What making one training batch costs: random rows of MNIST's training images gathered with
  * {@code index_select}, from float images (converted once up front, as Lockstep and the raw loop
  * keep them) or from the uint8 pixels followed by the float conversion (as torchvision's per-item
- * {@code ToTensor}). Microseconds per batch, 1,000 batches per round, straight on the presets.
+ * {@code ToTensor}). Two floors beside them: making the random indices alone, which every column
+ * includes, and copying {@code BATCH} consecutive float rows, the least any new float batch
+ * costs. Microseconds per batch, 1,000 batches per round, straight on the presets.
  * Usage: GatherBench BATCH THREADS ROUNDS MNIST_DIR
  */
 public final class GatherBench {
@@ -37,11 +39,15 @@ public final class GatherBench {
         Tensor floats = pixels.to(torch.ScalarType.Float).div(new Scalar(255.0));
         SplittableRandom random = new SplittableRandom(1);
         for (int round = 1; round <= rounds; round++) {
+            double indicesOnly = perBatch(random, batch, idx -> idx);
+            double consecutive = perBatch(random, batch,
+                    idx -> floats.narrow(0, random.nextInt(60000 - batch), batch).clone());
             double floatRows = perBatch(random, batch, idx -> torch.index_select(floats, 0, idx));
             double byteRows = perBatch(random, batch,
                     idx -> torch.index_select(pixels, 0, idx).to(torch.ScalarType.Float).div_(new Scalar(255.0)));
-            System.out.printf(Locale.ROOT, "gather batch %d threads %d round %d: float rows %.1f us, uint8 rows + conversion %.1f us%n",
-                    batch, threads, round, floatRows, byteRows);
+            System.out.printf(Locale.ROOT, "gather batch %d threads %d round %d: indices alone %.1f us,"
+                    + " consecutive float rows %.1f us, float rows %.1f us, uint8 rows + conversion %.1f us%n",
+                    batch, threads, round, indicesOnly, consecutive, floatRows, byteRows);
         }
     }
 
