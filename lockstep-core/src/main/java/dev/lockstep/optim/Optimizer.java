@@ -54,6 +54,16 @@ public abstract class Optimizer {
 
     /** Applies one update to every parameter that has a gradient. */
     public final void step() {
+        try (NoGrad g = NoGrad.open()) {
+            updateWithGradients();
+        }
+    }
+
+    /**
+     * Updates every parameter that has a gradient, without recording autograd: collects the
+     * gradients and calls {@link #updateAll}, unless an optimiser hands the whole step to libtorch.
+     */
+    protected void updateWithGradients() {
         List<Integer> indices = new ArrayList<>(params.size());
         List<Tensor> grads = new ArrayList<>(params.size());
         for (int i = 0; i < params.size(); i++) {
@@ -63,9 +73,7 @@ public abstract class Optimizer {
                 grads.add(grad);
             }
         }
-        try (NoGrad g = NoGrad.open()) {
-            updateAll(indices, grads);
-        }
+        updateAll(indices, grads);
     }
 
     /**

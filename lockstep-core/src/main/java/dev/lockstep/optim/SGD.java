@@ -1,7 +1,6 @@
 package dev.lockstep.optim;
 
 import dev.lockstep.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +11,7 @@ public final class SGD extends Optimizer {
     private final double momentum;
     private final double weightDecay;
     private final boolean nesterov;
+    private final PlainSgd plain; // null with momentum or weight decay: those run from Java
 
     public SGD(List<Tensor> params, double lr) {
         this(params, lr, 0, 0, false);
@@ -25,20 +25,17 @@ public final class SGD extends Optimizer {
             throw new IllegalArgumentException("SGD: Nesterov momentum requires momentum > 0");
         }
         this.nesterov = nesterov;
+        this.plain = momentum == 0 && weightDecay == 0 ? new PlainSgd(this.params) : null;
     }
 
-    /** Without momentum or weight decay every parameter moves by -lr * grad, in one call. */
+    /** Without momentum or weight decay, libtorch's SGD moves every parameter by -lr * grad in one call. */
     @Override
-    protected void updateAll(List<Integer> indices, List<Tensor> grads) {
-        if (momentum != 0 || weightDecay != 0) {
-            super.updateAll(indices, grads);
-            return;
+    protected void updateWithGradients() {
+        if (plain == null) {
+            super.updateWithGradients();
+        } else {
+            plain.step(lr());
         }
-        List<Tensor> updated = new ArrayList<>(indices.size());
-        for (int i : indices) {
-            updated.add(params.get(i));
-        }
-        Tensor.foreachAddInPlace(updated, grads, -lr());
     }
 
     /** The same arithmetic, in the same order, as PyTorch's single-tensor SGD. */

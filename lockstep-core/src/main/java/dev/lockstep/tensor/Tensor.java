@@ -1,7 +1,6 @@
 package dev.lockstep.tensor;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
@@ -503,23 +502,6 @@ public final class Tensor {
     }
 
     // ---------------------------------------------------------------- in place (no autograd history)
-
-    /**
-     * {@code self += alpha * other} for each pair, as {@code torch._foreach_add_(selves, others,
-     * alpha=alpha)}: one native scalar serves them all, where {@link #addInPlace(Tensor, double)}
-     * makes one a call.
-     */
-    public static void foreachAddInPlace(List<Tensor> selves, List<Tensor> others, double alpha) {
-        if (selves.size() != others.size()) {
-            throw new IllegalArgumentException("foreachAddInPlace: " + selves.size() + " tensors to update but "
-                    + others.size() + " to add");
-        }
-        try (Scalar a = new Scalar(alpha)) {
-            for (int i = 0; i < selves.size(); i++) {
-                selves.get(i).unwrap().add_(h(others.get(i)), a);
-            }
-        }
-    }
 
     /** {@code self += alpha * other}. */
     public Tensor addInPlace(Tensor other, double alpha) {

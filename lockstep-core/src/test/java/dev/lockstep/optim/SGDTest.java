@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.tensor.MemoryScope;
 import dev.lockstep.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,6 +77,39 @@ class SGDTest {
         assertClose(new double[] {1 - 0.1 * ga[0], 2 - 0.1 * ga[1]}, a);
         assertClose(new double[] {3, 4, 5}, frozen);
         assertClose(new double[] {-1 - 0.1 * gc[0], 0.5 - 0.1 * gc[1], 2 - 0.1 * gc[2]}, c);
+    }
+
+    @Test
+    void plainStepTakesTheLearningRateOfEachStep() {
+        double[] p0 = {0.5, -1.25, 2.0};
+        Tensor p = param(p0);
+        SGD sgd = new SGD(List.of(p), 0.05);
+        double[] expected = p0.clone();
+        double[] lrs = {0.05, 0.01, 0.01, 0.2};
+        for (int k = 0; k < lrs.length; k++) {
+            sgd.setLr(lrs[k]);
+            setGrads(List.of(p), k);
+            sgd.step();
+            double[] g = grad(0, k, p0.length);
+            for (int j = 0; j < p0.length; j++) {
+                expected[j] -= lrs[k] * g[j];
+            }
+        }
+        assertClose(expected, p);
+    }
+
+    @Test
+    void plainSgdMadeInsideAMemoryScopeStillStepsAfterItCloses() {
+        Tensor p = param(1, 2);
+        SGD sgd;
+        try (MemoryScope scope = MemoryScope.open()) {
+            sgd = new SGD(List.of(p), 0.1);
+        }
+        System.gc(); // the native optimiser must be held by the SGD, not by the scope or by luck
+        setGrads(List.of(p), 0);
+        sgd.step();
+        double[] g = grad(0, 0, 2);
+        assertClose(new double[] {1 - 0.1 * g[0], 2 - 0.1 * g[1]}, p);
     }
 
     @Test

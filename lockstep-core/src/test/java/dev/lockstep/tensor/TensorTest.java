@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
@@ -32,18 +31,6 @@ class TensorTest {
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, t.toFloatArray());
         assertArrayEquals(new long[] {7, 8}, Tensor.of(new long[] {7, 8}, 2).toLongArray());
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[] {1, 2, 3}, 2, 2));
-    }
-
-    @Test
-    void foreachAddInPlaceAddsEachPairWithOneAlpha() {
-        Tensor x = Tensor.of(new float[] {1, 2}, 2);
-        Tensor y = Tensor.of(new float[] {10}, 1);
-        Tensor.foreachAddInPlace(List.of(x, y), List.of(Tensor.ones(2), Tensor.of(new float[] {4}, 1)), -0.5);
-        assertArrayEquals(new float[] {0.5f, 1.5f}, x.toFloatArray());
-        assertArrayEquals(new float[] {8}, y.toFloatArray());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tensor.foreachAddInPlace(List.of(x, y), List.of(x), 1));
-        assertTrue(e.getMessage().contains("2 tensors to update but 1 to add"), e.getMessage());
     }
 
     @Test
