@@ -83,7 +83,7 @@ final class Checkpointer {
         fields.put("seed", seed);
         fields.put("batch_size", (long) batchSize);
         fields.put("saved_at", Instant.now().toString());
-        fields.put("epochs", history.stream().filter(m -> m.epoch() < p.epoch()).map(Checkpointer::toJson).toList());
+        fields.put("epochs", history.stream().filter(m -> m.epoch() < p.epoch()).map(EpochMetrics::toJson).toList());
         try (MemoryScope s = MemoryScope.open()) {
             Map<String, Map<String, Tensor>> files = new LinkedHashMap<>();
             files.put(MODEL, model.stateDict());
@@ -196,18 +196,6 @@ final class Checkpointer {
             throw new IllegalStateException("rank " + strategy.rank() + " found " + found
                     + " but other ranks found a different one: every rank must see the same checkpoint directory");
         }
-    }
-
-    private static Map<String, Object> toJson(EpochMetrics m) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("epoch", (long) m.epoch());
-        json.put("train_loss", m.trainLoss());
-        json.put("test_loss", m.testLoss());
-        json.put("test_accuracy", m.testAccuracy());
-        json.put("seconds", m.seconds());
-        json.put("samples_per_sec", m.samplesPerSec());
-        json.put("skipped_steps", m.skippedSteps());
-        return json;
     }
 
     private static EpochMetrics fromJson(Checkpoint c, Object json) throws CorruptCheckpointException {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code metrics.json}: {@code {"epochs":[{"epoch":1,"train_loss":…,…}],"test_accuracy":…}},
@@ -17,14 +18,15 @@ final class MetricsFile {
     static void write(Path file, TrainingResult result) throws IOException {
         StringBuilder json = new StringBuilder("{\"epochs\":[");
         for (int i = 0; i < result.epochs().size(); i++) {
-            EpochMetrics m = result.epochs().get(i);
-            json.append(i == 0 ? "" : ",").append("\n  {\"epoch\":").append(m.epoch())
-                    .append(",\"train_loss\":").append(number(m.trainLoss()))
-                    .append(",\"test_loss\":").append(number(m.testLoss()))
-                    .append(",\"test_accuracy\":").append(number(m.testAccuracy()))
-                    .append(",\"seconds\":").append(number(m.seconds()))
-                    .append(",\"samples_per_sec\":").append(number(m.samplesPerSec()))
-                    .append(",\"skipped_steps\":").append(m.skippedSteps()).append('}');
+            json.append(i == 0 ? "\n  {" : ",\n  {");
+            String separator = "";
+            for (Map.Entry<String, Object> field : result.epochs().get(i).toJson().entrySet()) {
+                Object v = field.getValue();
+                json.append(separator).append('"').append(field.getKey()).append("\":")
+                        .append(v instanceof Double d ? number(d) : v);
+                separator = ",";
+            }
+            json.append('}');
         }
         json.append("\n],\"test_accuracy\":").append(number(result.testAccuracy())).append("}\n");
         AtomicFiles.write(file, json.toString().getBytes(StandardCharsets.UTF_8));

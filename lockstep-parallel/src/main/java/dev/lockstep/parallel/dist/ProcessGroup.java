@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.chrono.Milliseconds;
@@ -105,7 +106,7 @@ public final class ProcessGroup implements AutoCloseable {
     private static Device[] glooDevices(String masterAddr) {
         String interfaces = System.getenv("GLOO_SOCKET_IFNAME");
         if (interfaces != null && !interfaces.isBlank()) {
-            return java.util.Arrays.stream(interfaces.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+            return Arrays.stream(interfaces.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                     .map(ProcessGroupGloo::createDeviceForInterface).toArray(Device[]::new);
         }
         try {
