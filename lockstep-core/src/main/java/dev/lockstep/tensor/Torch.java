@@ -31,6 +31,7 @@ public final class Torch {
             if (loaded) {
                 return;
             }
+            leaveNativeMemoryToScopes();
             skipGpuPreloadsWithoutGpuNatives(Torch.class.getClassLoader());
             Loader.load(torch.class);
             Loader.load(openblas_full.class);
@@ -40,6 +41,24 @@ public final class Torch {
             }
             loaded = true;
             warnIfSlowEnvironment();
+        }
+    }
+
+    /** JavaCPP's system property (also read in camel case) capping the process's RSS. */
+    static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";
+
+    /**
+     * By default JavaCPP reads the process's RSS from {@code /proc/self/statm} each time it makes a
+     * native object, one system call each: 2-3 % of an MLP epoch here (BENCHMARKS.md, "Native
+     * memory"). Above its cap (four times the Java heap's maximum unless set) it calls
+     * {@code System.gc()} and sleeps 100 ms per object, up to ten times, then throws
+     * {@code OutOfMemoryError}. Lockstep frees native memory by scope, not by the GC, so unless the
+     * user set a cap (in either spelling) there is none; the GC still frees handles left
+     * unreachable. Set before JavaCPP's {@code Pointer} class initialises, which reads it once.
+     */
+    static void leaveNativeMemoryToScopes() {
+        if (System.getProperty(MAX_PHYSICAL_BYTES) == null && System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null) {
+            System.setProperty(MAX_PHYSICAL_BYTES, "0");
         }
     }
 

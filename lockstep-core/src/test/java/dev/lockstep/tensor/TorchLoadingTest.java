@@ -12,6 +12,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,37 @@ class TorchLoadingTest {
                 System.clearProperty(Torch.PLATFORM_EXTENSION);
             } else {
                 System.setProperty(Torch.PLATFORM_EXTENSION, before);
+            }
+        }
+    }
+
+    @Test
+    void leavesNativeMemoryToScopesWithoutJavaCppsRssCheck() {
+        assertTrue(Torch.numThreads() > 0);
+        assertEquals(0, Pointer.maxPhysicalBytes(), "no /proc/self/statm read per native object");
+    }
+
+    @Test
+    void keepsAnRssCapTheUserChose() {
+        String before = System.getProperty(Torch.MAX_PHYSICAL_BYTES);
+        System.clearProperty(Torch.MAX_PHYSICAL_BYTES);
+        System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "8g");
+        try {
+            Torch.leaveNativeMemoryToScopes();
+            assertEquals(null, System.getProperty(Torch.MAX_PHYSICAL_BYTES), "the camel-case spelling counts as set");
+            System.clearProperty("org.bytedeco.javacpp.maxPhysicalBytes");
+            System.setProperty(Torch.MAX_PHYSICAL_BYTES, "8g");
+            Torch.leaveNativeMemoryToScopes();
+            assertEquals("8g", System.getProperty(Torch.MAX_PHYSICAL_BYTES));
+            System.clearProperty(Torch.MAX_PHYSICAL_BYTES);
+            Torch.leaveNativeMemoryToScopes();
+            assertEquals("0", System.getProperty(Torch.MAX_PHYSICAL_BYTES), "none set: no cap");
+        } finally {
+            System.clearProperty("org.bytedeco.javacpp.maxPhysicalBytes");
+            if (before == null) {
+                System.clearProperty(Torch.MAX_PHYSICAL_BYTES);
+            } else {
+                System.setProperty(Torch.MAX_PHYSICAL_BYTES, before);
             }
         }
     }
