@@ -36,7 +36,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # The JIT stops at C1. Lockstep's Java is glue around native calls, and C2's faster code saved no
 # time measured here, while C2 compiling that glue in the first epochs took a core from libtorch's
 # threads: with C1 alone the MLP's first three epochs were 6-14 % shorter, later ones the same, and
-# the first batch came 0.1-0.3 s sooner (BENCHMARKS.md, "Epoch time").
+# the CNN's first batch came 0.15 s sooner (medians of five; BENCHMARKS.md, "Epoch time").
 JAVA_OPTS=(-Xss4m -Xmn64m -XX:TieredStopAtLevel=1)
 if "$JAVA" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1; then
   JAVA_OPTS+=(--enable-native-access=ALL-UNNAMED)

@@ -50,8 +50,8 @@ public final class Torch {
     /**
      * By default JavaCPP reads the process's RSS from {@code /proc/self/statm} each time it makes a
      * native object, one system call each: 1.6-2.6 % of an MLP epoch here (BENCHMARKS.md, "Native
-     * memory"). Above its cap (four times the Java heap's maximum unless set) it calls
-     * {@code System.gc()} and sleeps 100 ms per object, up to ten times, then throws
+     * memory"). While the RSS is above its cap (four times the Java heap's maximum unless set),
+     * each object made waits on {@code System.gc()} and 100 ms sleeps, up to ten times, then throws
      * {@code OutOfMemoryError}. Lockstep frees native memory by scope, not by the GC, so unless the
      * user set a cap (in either spelling) there is none; the GC still frees handles left
      * unreachable. Set before JavaCPP's {@code Pointer} class initialises, which reads it once.

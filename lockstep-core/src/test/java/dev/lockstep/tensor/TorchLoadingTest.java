@@ -3,6 +3,7 @@ package dev.lockstep.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,7 +66,7 @@ class TorchLoadingTest {
         System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "8g");
         try {
             Torch.leaveNativeMemoryToScopes();
-            assertEquals(null, System.getProperty(Torch.MAX_PHYSICAL_BYTES), "the camel-case spelling counts as set");
+            assertNull(System.getProperty(Torch.MAX_PHYSICAL_BYTES), "the camel-case spelling counts as set");
             System.clearProperty("org.bytedeco.javacpp.maxPhysicalBytes");
             System.setProperty(Torch.MAX_PHYSICAL_BYTES, "8g");
             Torch.leaveNativeMemoryToScopes();
