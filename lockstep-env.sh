@@ -35,7 +35,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # grew the heap (RSS crept up ~10 MB an epoch with G1's defaults, level with -Xmn64m).
 # The JIT stops at C1. Lockstep's Java is glue around native calls, and C2's faster code saved no
 # time measured here, while C2 compiling that glue in the first epochs took a core from libtorch's
-# threads: with C1 alone the MLP's first three epochs were 6-14 % shorter, later ones the same, and
+# threads: with C1 alone the MLP's first three epochs were 6-14 % shorter, later ones 0-3 % shorter, and
 # the CNN's first batch came 0.15 s sooner (medians of five; BENCHMARKS.md, "Epoch time").
 JAVA_OPTS=(-Xss4m -Xmn64m -XX:TieredStopAtLevel=1)
 if "$JAVA" --enable-native-access=ALL-UNNAMED -version >/dev/null 2>&1; then
