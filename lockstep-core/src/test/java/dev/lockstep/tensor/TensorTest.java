@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
@@ -22,6 +23,25 @@ class TensorTest {
         w.mul(5).sum().backward();
         assertArrayEquals(new float[] {3, 3}, g.toFloatArray(), "a new backward fills a new gradient, not this one");
     }
+    @Test
+    void findsANonFiniteElementWhereverItIs() {
+        int n = 200_000; // past libtorch's grain, so the reduction runs in chunks
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (int at : new int[] {0, n / 2, n - 1}) {
+                float[] x = new float[n];
+                Arrays.fill(x, -2.5f);
+                x[at] = bad;
+                assertTrue(Tensor.of(x, n).hasNonFinite(), bad + " at " + at);
+                assertTrue(Tensor.of(x, n).to(DType.FLOAT64).hasNonFinite(), bad + " at " + at + ", float64");
+                assertTrue(Tensor.of(x, 5, n / 5).transpose(0, 1).hasNonFinite(), bad + " at " + at + ", strided");
+            }
+        }
+        float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, 0f, -0f};
+        assertFalse(Tensor.of(extremes, extremes.length).hasNonFinite());
+        assertFalse(Tensor.zeros(0, 3).hasNonFinite());
+        assertFalse(Tensor.of(new long[] {Long.MAX_VALUE, 1}, 2).hasNonFinite());
+    }
+
     @Test
     void createsFromArraysAndReadsBack() {
         Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
