@@ -3,12 +3,19 @@
 Usage: /usr/bin/python3 pytorch_epoch.py {mlp|cnn} EPOCHS THREADS DATA_DIR [SEED [normalize]]
 Prints "pytorch <model> epoch <n>: <seconds> s <samples/s> samples/s", then the test accuracy.
 "normalize" adds Normalize(0.1307, 0.3081), which the seeds do not use.
+Started with torchrun's environment (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), it trains with
+DistributedDataParallel over Gloo: each rank takes its DistributedSampler share of the epoch and
+batch / WORLD_SIZE of each global batch, and rank 0 prints the epoch's time once every rank has
+finished it.
 """
 import sys
 import time
 
+import os
+
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -42,17 +49,34 @@ def main():
     model = SimpleCNN() if cnn else MLP()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3) if cnn else torch.optim.SGD(model.parameters(), lr=0.01)
     batch = 64 if cnn else 256
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = 0
+    if world > 1:
+        dist.init_process_group("gloo")
+        rank = dist.get_rank()
+        model = torch.nn.parallel.DistributedDataParallel(model)
+        sampler = torch.utils.data.DistributedSampler(range(len(labels)), world, rank, shuffle=True)
+        batch //= world
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        order = torch.randperm(len(labels))
+        if world > 1:
+            sampler.set_epoch(epoch)
+            order = torch.tensor(list(sampler))
+        else:
+            order = torch.randperm(len(labels))
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
             optimizer.zero_grad()
             loss = F.cross_entropy(model(images[idx]), labels[idx])
             loss.backward()
             optimizer.step()
+        if world > 1:
+            dist.barrier()
         seconds = time.perf_counter() - start
-        print("pytorch %s epoch %d: %.2f s %.0f samples/s" % (model_name, epoch, seconds, len(labels) / seconds))
+        if rank == 0:
+            print("pytorch %s epoch %d: %.2f s %.0f samples/s" % (model_name, epoch, seconds, len(labels) / seconds), flush=True)
+    if rank != 0:
+        return
     test_images, test_labels = load("t10k")
     with torch.no_grad():
         accuracy = (model(test_images).argmax(1) == test_labels).float().mean().item()
