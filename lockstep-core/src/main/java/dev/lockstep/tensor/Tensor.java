@@ -1,6 +1,8 @@
 package dev.lockstep.tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
@@ -696,18 +698,32 @@ public final class Tensor {
         return new Tensor(unwrap().lt(new Scalar(value)));
     }
 
-    /**
-     * True when any element is NaN or infinite. One pass that allocates nothing of the tensor's size:
-     * the smallest and largest elements, to which NaN propagates, are finite exactly when all are
-     * (DDP checks every gradient each step; {@code isfinite().all()} took 6x as long).
-     */
+    /** True when any element is NaN or infinite. */
     public boolean hasNonFinite() {
-        org.bytedeco.pytorch.Tensor t = unwrap();
-        if (!t.is_floating_point() || t.numel() == 0) {
-            return false;
+        return !allFinite(List.of(this));
+    }
+
+    /**
+     * True when no element of any of {@code tensors} is NaN or infinite, checked as PyTorch's
+     * GradScaler checks gradients: one pass over each tensor that allocates nothing of its size,
+     * and one read of the result (on CUDA, one synchronisation for all). NaN propagates to a
+     * tensor's smallest and largest elements, and each of them times 0 is 0 when finite and NaN
+     * when not (a sum of the extremes themselves could overflow). DDP checks every gradient each
+     * step, where {@code isfinite().all()} per tensor took 4-6x as long.
+     */
+    public static boolean allFinite(Iterable<Tensor> tensors) {
+        List<Tensor> extremes = new ArrayList<>();
+        for (Tensor tensor : tensors) {
+            org.bytedeco.pytorch.Tensor t = tensor.unwrap();
+            if (!t.is_floating_point() || t.numel() == 0) {
+                continue; // integers are always finite
+            }
+            T_TensorTensor_T minMax = t.aminmax();
+            Device device = extremes.isEmpty() ? tensor.device() : extremes.get(0).device();
+            extremes.add(new Tensor(minMax.get0()).to(device));
+            extremes.add(new Tensor(minMax.get1()).to(device));
         }
-        T_TensorTensor_T minMax = t.aminmax();
-        return !Double.isFinite(minMax.get0().item_double()) || !Double.isFinite(minMax.get1().item_double());
+        return extremes.isEmpty() || Double.isFinite(stack(0, extremes.toArray(new Tensor[0])).mul(0).sum().item());
     }
 
     /** Max |a-b| / max(|b|, tiny) over elements; a tool for equivalence checks. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
@@ -40,6 +41,19 @@ class TensorTest {
         assertFalse(Tensor.of(extremes, extremes.length).hasNonFinite());
         assertFalse(Tensor.zeros(0, 3).hasNonFinite());
         assertFalse(Tensor.of(new long[] {Long.MAX_VALUE, 1}, 2).hasNonFinite());
+    }
+
+    @Test
+    void checksSeveralTensorsForNonFiniteElementsAtOnce() {
+        Tensor big = Tensor.of(new float[] {Float.MAX_VALUE, Float.MAX_VALUE}, 2); // their sum overflows
+        Tensor small = Tensor.of(new float[] {-Float.MAX_VALUE}, 1).to(DType.FLOAT64);
+        assertTrue(Tensor.allFinite(List.of(big, small, big, Tensor.zeros(0))));
+        assertTrue(Tensor.allFinite(List.of()));
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            Tensor last = Tensor.of(new float[] {1, bad, 2}, 3);
+            assertFalse(Tensor.allFinite(List.of(big, small, last)), bad + " in the last tensor");
+            assertFalse(Tensor.allFinite(List.of(last, big)), bad + " in the first tensor");
+        }
     }
 
     @Test

@@ -291,13 +291,14 @@ public final class Trainer {
     }
 
     private static boolean gradientsFinite(Module model) {
+        List<Tensor> gradients = new ArrayList<>();
         for (Tensor p : model.parameters()) {
             Tensor g = p.grad();
-            if (g != null && g.hasNonFinite()) {
-                return false;
+            if (g != null) {
+                gradients.add(g);
             }
         }
-        return true;
+        return Tensor.allFinite(gradients);
     }
 
     private Tensor input(Batch batch, Device device) {
