@@ -7,12 +7,13 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Mini-batches of a dataset, as {@code torch.utils.data.DataLoader}.
@@ -130,6 +131,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private final long[][] batches;
         private final ExecutorService workers;
         private final Deque<Future<Prefetched>> inFlight = new ArrayDeque<>();
+        /** Scopes of batches the workers finished and nobody has taken yet, for close() to release. */
+        private final Set<MemoryScope> unclaimed = ConcurrentHashMap.newKeySet();
         private int nextToSubmit;
         private int nextToReturn;
         private MemoryScope stepScope;
@@ -170,7 +173,9 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private Prefetched load(long[] idx) {
             MemoryScope scope = MemoryScope.open();
             try {
-                return new Prefetched(dataset.get(idx, number), scope);
+                Prefetched p = new Prefetched(dataset.get(idx, number), scope);
+                unclaimed.add(scope);
+                return p;
             } catch (RuntimeException | Error e) {
                 scope.close();
                 throw e;
@@ -214,12 +219,12 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 p = next.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                discard(next);
                 throw new IllegalStateException("interrupted while waiting for a batch", e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("loading batch " + nextToReturn + " in a worker failed: "
                         + e.getCause(), e.getCause());
             }
+            unclaimed.remove(p.scope());
             try {
                 // New handles made here belong to the step scope; the worker's go with its scope.
                 return new Batch(p.batch().input().newHandle(), p.batch().target().newHandle());
@@ -235,34 +240,30 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             }
         }
 
+        /**
+         * Ends the epoch and releases every batch made for it but not handed out, now and not
+         * whenever the GC finds it: batches not started are cancelled, those being made (a batch
+         * takes milliseconds) are waited for. A cancelled Future does not wait for its task, so the
+         * workers' scopes are tracked apart from the Futures.
+         */
         void close() {
             closed = true;
             closeStepScope();
-            if (workers != null) {
-                workers.shutdown();
-                inFlight.forEach(Epoch::discard);
-                inFlight.clear();
-            }
-        }
-
-        /**
-         * Releases a batch that was prefetched but will not be handed out: one not started is
-         * cancelled, one being made is waited for (a batch takes milliseconds), so that its native
-         * memory is freed now and not whenever the GC finds it.
-         */
-        private static void discard(Future<Prefetched> f) {
-            if (f.cancel(false)) {
+            if (workers == null) {
                 return;
             }
+            workers.shutdown();
+            inFlight.forEach(f -> f.cancel(false));
+            inFlight.clear();
             try {
-                f.get(1, TimeUnit.MINUTES).scope().close();
-            } catch (ExecutionException e) {
-                // the worker failed and closed its scope itself; the epoch is over, so nobody needs the error
-            } catch (TimeoutException e) {
-                f.cancel(true); // a dataset that hangs: its batch is left to the GC
+                if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
+                    workers.shutdownNow(); // a dataset that hangs: its batch is left to the GC
+                }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Thread.currentThread().interrupt(); // release what is made; the rest is left to the GC
             }
+            unclaimed.forEach(MemoryScope::close);
+            unclaimed.clear();
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -225,6 +226,53 @@ class DataLoaderTest {
         for (Batch b : List.copyOf(made)) {
             assertThrows(IllegalStateException.class, b.input()::shape, "a prefetched batch outlived close()");
         }
+    }
+
+    /**
+     * The race the test above can only hit by chance, forced: close() comes while a worker is
+     * making a batch, and must wait for it and release it rather than drop its Future.
+     */
+    @Test
+    void closingWhileAWorkerMakesABatchWaitsForItAndReleasesIt() throws Exception {
+        TensorDataset data = dataset(40);
+        List<Batch> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch making = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        Dataset held = new Dataset() {
+            @Override
+            public long size() {
+                return data.size();
+            }
+
+            @Override
+            public Batch get(long[] indices) {
+                Batch b = data.get(indices);
+                made.add(b);
+                if (made.size() == 2) { // the first batch after the one handed out
+                    making.countDown();
+                    try {
+                        proceed.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return b;
+            }
+        };
+        DataLoader loader = open(DataLoader.builder(held).batchSize(2).numWorkers(1));
+        loader.iterator().next();
+        assertTrue(making.await(1, TimeUnit.MINUTES), "the worker started a second batch");
+        Thread closer = new Thread(loader::close);
+        closer.start();
+        while (closer.getState() != Thread.State.TIMED_WAITING && closer.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait(); // until close() waits for the worker, or has returned without waiting
+        }
+        proceed.countDown();
+        closer.join(TimeUnit.MINUTES.toMillis(1));
+        assertFalse(closer.isAlive(), "close() returned");
+        assertEquals(2, made.size(), "batches queued behind the held one were cancelled");
+        assertThrows(IllegalStateException.class, made.get(1).input()::shape,
+                "the batch being made when close() came outlived it");
     }
 
     /** Fails on the batch holding example 5. */
