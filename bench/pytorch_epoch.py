@@ -8,10 +8,9 @@ DistributedDataParallel over Gloo: each rank takes its DistributedSampler share 
 batch / WORLD_SIZE of each global batch, and rank 0 prints the epoch's time once every rank has
 finished it.
 """
+import os
 import sys
 import time
-
-import os
 
 import numpy as np
 import torch

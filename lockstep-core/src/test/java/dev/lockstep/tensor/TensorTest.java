@@ -24,6 +24,7 @@ class TensorTest {
         w.mul(5).sum().backward();
         assertArrayEquals(new float[] {3, 3}, g.toFloatArray(), "a new backward fills a new gradient, not this one");
     }
+
     @Test
     void findsANonFiniteElementWhereverItIs() {
         int n = 200_000; // past libtorch's grain, so the reduction runs in chunks
