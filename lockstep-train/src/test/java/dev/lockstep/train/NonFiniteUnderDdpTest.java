@@ -80,10 +80,11 @@ class NonFiniteUnderDdpTest {
 
     private static Rank train(int rank, int port, Module model, TensorDataset train, TensorDataset test) {
         var options = ProcessGroupOptions.of("127.0.0.1", port, rank, 2).withTimeout(Duration.ofSeconds(120));
-        Trainer trainer = Trainer.builder().epochs(EPOCHS).batchSize(16).seed(5).logInterval(0).numWorkers(0)
-                .classification(false).skipNonFinite(true).log(line -> { })
-                .strategy(new DDPStrategy(options, Device.CPU, DistributedDataParallel.Options.defaults())).build();
-        TrainingResult result = trainer.fit(model, new MSELoss(), new Adam(model.parameters(), 1e-2), train, test);
-        return new Rank(result, model.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new));
+        try (var ddp = new DDPStrategy(options, Device.CPU, DistributedDataParallel.Options.defaults())) {
+            Trainer trainer = Trainer.builder().epochs(EPOCHS).batchSize(16).seed(5).logInterval(0).numWorkers(0)
+                    .classification(false).skipNonFinite(true).log(line -> { }).strategy(ddp).build();
+            TrainingResult result = trainer.fit(model, new MSELoss(), new Adam(model.parameters(), 1e-2), train, test);
+            return new Rank(result, model.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new));
+        }
     }
 }
