@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -204,22 +205,8 @@ class DataLoaderTest {
 
     @Test
     void closingAnEpochEarlyReleasesEveryBatchTheWorkersMade() {
-        TensorDataset data = dataset(40);
         List<Batch> made = java.util.Collections.synchronizedList(new ArrayList<>());
-        Dataset recording = new Dataset() {
-            @Override
-            public long size() {
-                return data.size();
-            }
-
-            @Override
-            public Batch get(long[] indices) {
-                Batch b = data.get(indices);
-                made.add(b);
-                return b;
-            }
-        };
-        DataLoader loader = open(DataLoader.builder(recording).batchSize(2).numWorkers(2));
+        DataLoader loader = open(DataLoader.builder(recording(40, made::add)).batchSize(2).numWorkers(2));
         loader.iterator().next();
         loader.close();
         assertTrue(made.size() >= 1, "the workers made batches");
@@ -234,31 +221,20 @@ class DataLoaderTest {
      */
     @Test
     void closingWhileAWorkerMakesABatchWaitsForItAndReleasesIt() throws Exception {
-        TensorDataset data = dataset(40);
         List<Batch> made = java.util.Collections.synchronizedList(new ArrayList<>());
         CountDownLatch making = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
-        Dataset held = new Dataset() {
-            @Override
-            public long size() {
-                return data.size();
-            }
-
-            @Override
-            public Batch get(long[] indices) {
-                Batch b = data.get(indices);
-                made.add(b);
-                if (made.size() == 2) { // the first batch after the one handed out
-                    making.countDown();
-                    try {
-                        proceed.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+        Dataset held = recording(40, b -> {
+            made.add(b);
+            if (made.size() == 2) { // the first batch after the one handed out
+                making.countDown();
+                try {
+                    proceed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                return b;
             }
-        };
+        });
         DataLoader loader = open(DataLoader.builder(held).batchSize(2).numWorkers(1));
         loader.iterator().next();
         assertTrue(making.await(1, TimeUnit.MINUTES), "the worker started a second batch");
@@ -273,6 +249,24 @@ class DataLoaderTest {
         assertEquals(2, made.size(), "batches queued behind the held one were cancelled");
         assertThrows(IllegalStateException.class, made.get(1).input()::shape,
                 "the batch being made when close() came outlived it");
+    }
+
+    /** {@link #dataset} of {@code n} examples that shows each batch it makes to {@code onMake}, on the thread making it. */
+    private static Dataset recording(int n, Consumer<Batch> onMake) {
+        TensorDataset data = dataset(n);
+        return new Dataset() {
+            @Override
+            public long size() {
+                return data.size();
+            }
+
+            @Override
+            public Batch get(long[] indices) {
+                Batch b = data.get(indices);
+                onMake.accept(b);
+                return b;
+            }
+        };
     }
 
     /** Fails on the batch holding example 5. */
