@@ -712,18 +712,20 @@ public final class Tensor {
      * step, where {@code isfinite().all()} per tensor took 7x as long (BENCHMARKS.md).
      */
     public static boolean allFinite(Iterable<Tensor> tensors) {
-        List<Tensor> extremes = new ArrayList<>();
-        for (Tensor tensor : tensors) {
-            org.bytedeco.pytorch.Tensor t = tensor.unwrap();
-            if (!t.is_floating_point() || t.numel() == 0) {
-                continue; // integers are always finite
+        try (NoGrad g = NoGrad.open()) { // a parameter's check records no graph
+            List<Tensor> extremes = new ArrayList<>();
+            for (Tensor tensor : tensors) {
+                org.bytedeco.pytorch.Tensor t = tensor.unwrap();
+                if (!t.is_floating_point() || t.numel() == 0) {
+                    continue; // integers are always finite
+                }
+                T_TensorTensor_T minMax = t.aminmax();
+                Device device = extremes.isEmpty() ? tensor.device() : extremes.get(0).device();
+                extremes.add(new Tensor(minMax.get0()).to(device));
+                extremes.add(new Tensor(minMax.get1()).to(device));
             }
-            T_TensorTensor_T minMax = t.aminmax();
-            Device device = extremes.isEmpty() ? tensor.device() : extremes.get(0).device();
-            extremes.add(new Tensor(minMax.get0()).to(device));
-            extremes.add(new Tensor(minMax.get1()).to(device));
+            return extremes.isEmpty() || Double.isFinite(stack(0, extremes.toArray(new Tensor[0])).mul(0).sum().item());
         }
-        return extremes.isEmpty() || Double.isFinite(stack(0, extremes.toArray(new Tensor[0])).mul(0).sum().item());
     }
 
     /** Max |a-b| / max(|b|, tiny) over elements; a tool for equivalence checks. */

@@ -50,6 +50,7 @@ class TensorTest {
         Tensor small = Tensor.of(new float[] {-Float.MAX_VALUE}, 1).to(DType.FLOAT64);
         assertTrue(Tensor.allFinite(List.of(big, small, big, Tensor.zeros(0))));
         assertTrue(Tensor.allFinite(List.of()));
+        assertFalse(Tensor.allFinite(List.of(Tensor.of(new float[] {Float.NaN}, 1).requiresGrad(true))), "a parameter");
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
             Tensor last = Tensor.of(new float[] {1, bad, 2}, 3);
             assertFalse(Tensor.allFinite(List.of(big, small, last)), bad + " in the last tensor");
