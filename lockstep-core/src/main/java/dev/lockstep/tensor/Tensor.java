@@ -714,13 +714,16 @@ public final class Tensor {
     public static boolean allFinite(Iterable<Tensor> tensors) {
         try (NoGrad g = NoGrad.open()) { // a parameter's check records no graph
             List<Tensor> extremes = new ArrayList<>();
+            Device device = null; // the first checked tensor's: stack() takes tensors of one device
             for (Tensor tensor : tensors) {
                 org.bytedeco.pytorch.Tensor t = tensor.unwrap();
                 if (!t.is_floating_point() || t.numel() == 0) {
                     continue; // integers are always finite
                 }
+                if (device == null) {
+                    device = tensor.device();
+                }
                 T_TensorTensor_T minMax = t.aminmax();
-                Device device = extremes.isEmpty() ? tensor.device() : extremes.get(0).device();
                 extremes.add(new Tensor(minMax.get0()).to(device));
                 extremes.add(new Tensor(minMax.get1()).to(device));
             }
